@@ -6,14 +6,14 @@ namespace camfleet {
 
 const char* to_string(camera_state state) {
   switch (state) {
-    case camera_state::idle:
-      return "idle";
-    case camera_state::connecting:
-      return "connecting";
-    case camera_state::capturing:
-      return "capturing";
-    case camera_state::backoff:
-      return "backoff";
+  case camera_state::idle:
+    return "idle";
+  case camera_state::connecting:
+    return "connecting";
+  case camera_state::capturing:
+    return "capturing";
+  case camera_state::backoff:
+    return "backoff";
   }
   return "unknown";
 }
@@ -26,14 +26,14 @@ camera_state_machine::camera_state_machine(timestamp created, std::size_t histor
 bool camera_state_machine::allowed(camera_state from, camera_state to) {
   using s = camera_state;
   switch (from) {
-    case s::idle:
-      return to == s::connecting;
-    case s::connecting:
-      return to == s::capturing || to == s::backoff;
-    case s::capturing:
-      return to == s::idle || to == s::backoff;
-    case s::backoff:
-      return to == s::idle;
+  case s::idle:
+    return to == s::connecting;
+  case s::connecting:
+    return to == s::capturing || to == s::backoff;
+  case s::capturing:
+    return to == s::idle || to == s::backoff;
+  case s::backoff:
+    return to == s::idle;
   }
   return false;
 }

@@ -14,14 +14,14 @@
 
 #pragma once
 
+#include "camera/failure.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
-
-#include "camera/failure.hpp"
 
 namespace camfleet {
 
@@ -49,7 +49,7 @@ struct state_transition {
 };
 
 class camera_state_machine {
-public:
+ public:
   /// Transitions kept for inspection; older ones are dropped.
   static constexpr std::size_t default_history_limit = 50;
 
@@ -98,7 +98,7 @@ public:
   /// True if the graph above has an edge from `from` to `to`.
   static bool allowed(camera_state from, camera_state to);
 
-private:
+ private:
   bool move_to(camera_state to, timestamp now, std::string reason);
 
   camera_state state_ = camera_state::idle;
