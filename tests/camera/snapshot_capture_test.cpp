@@ -283,9 +283,10 @@ TEST_CASE("capture: a cancel from another thread ends a hanging connect", "[came
   std::atomic<bool> cancel{false};
   clock_type::time_point cancelled_at;
   std::thread other{[&] {
-    // Cancel once libav is connected and waiting for an answer to OPTIONS.
+    // Cancel once libav is connected and waiting for an answer to OPTIONS,
+    // out of step with libav's 100 ms polling so the latency shows.
     if (listener.wait_for_accepted(1, 5s))
-      std::this_thread::sleep_for(100ms);
+      std::this_thread::sleep_for(250ms);
     cancelled_at = clock_type::now();
     cancel.store(true);
   }};
