@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+extern "C" {
+#include <libavutil/log.h>
+}
+
 using namespace camfleet::camsim;
 
 namespace {
@@ -118,6 +122,7 @@ TEST_CASE("unit: Annex B streams split into NAL units and access units", "[camsi
 }
 
 TEST_CASE("unit: an encoded clip loops whole key-frame intervals", "[camsim]") {
+  av_log_set_level(AV_LOG_ERROR);
   stream_params params;
   params.width = 160;
   params.height = 96;
