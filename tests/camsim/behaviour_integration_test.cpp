@@ -197,6 +197,11 @@ TEST_CASE("integration: garbage and quirks in replies", "[camsim][integration]")
     av_client av;
     CHECK(av.open(fleet.url("cam"), budget) < 0);
   }
+  SECTION("garbage headers leave a client without a usable reply") {
+    switch_to(fleet, R"({"kind": "garbage", "mode": "headers"})");
+    av_client av;
+    CHECK(av.open(fleet.url("cam"), 1500ms) < 0);
+  }
   SECTION("garbage sdp sends a body that is not SDP") {
     switch_to(fleet, R"({"kind": "garbage", "mode": "sdp"})");
     auto reply = raw.request("DESCRIBE", fleet.url("cam"), "", budget);
