@@ -12,10 +12,10 @@ TEST_CASE("unit: md5_hex matches the RFC 1321 test suite", "[camsim]") {
 TEST_CASE("unit: Digest verification accepts RFC 2617's worked example", "[camsim]") {
   // RFC 2617, section 3.5.
   const std::string authorization =
-    R"(Digest username="Mufasa", realm="testrealm@host.com", )"
-    R"(nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="/dir/index.html", qop=auth, )"
-    R"(nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1", )"
-    R"(opaque="5ccc069c403ebaf9f0171e9517f40e41")";
+      R"(Digest username="Mufasa", realm="testrealm@host.com", )"
+      R"(nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="/dir/index.html", qop=auth, )"
+      R"(nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1", )"
+      R"(opaque="5ccc069c403ebaf9f0171e9517f40e41")";
   digest_context context{"GET", "testrealm@host.com", "dcd98b7102dd2f0e8b11d0f600bfb0c093",
                          "Mufasa", "Circle Of Life"};
   CHECK(verify_digest(authorization, context));
@@ -42,8 +42,8 @@ TEST_CASE("unit: Digest verification accepts a response without qop", "[camsim]"
   // As FFmpeg answers a challenge that offers no qop (Tapo's); the expected
   // response was computed independently with Python's hashlib.
   const std::string authorization =
-    R"(Digest username="camsim", realm="TP-Link IP-Camera", nonce="0a1b2c3d", )"
-    R"(uri="rtsp://127.0.0.1:554/stream1", response="de18c025be7359ea94f7814490276ee9")";
+      R"(Digest username="camsim", realm="TP-Link IP-Camera", nonce="0a1b2c3d", )"
+      R"(uri="rtsp://127.0.0.1:554/stream1", response="de18c025be7359ea94f7814490276ee9")";
   digest_context context{"DESCRIBE", tplink_realm, "0a1b2c3d", "camsim", "secret"};
   CHECK(verify_digest(authorization, context));
   SECTION("another user fails") {

@@ -69,7 +69,7 @@ int av_client::read_key_frame(packet_ptr& packet, std::chrono::milliseconds budg
   // Bounded by the deadline: every read gets only what is left of it.
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
       return AVERROR(ETIMEDOUT);
     auto err = read(packet, left);
@@ -109,8 +109,8 @@ std::pair<int, int> decode_size(const AVCodecParameters& params, const AVPacket&
     return {0, 0};
   std::unique_ptr<AVCodecContext, codec_context_free> ctx{avcodec_alloc_context3(codec)};
   std::unique_ptr<AVFrame, frame_free> frame{av_frame_alloc()};
-  if (!ctx || !frame || avcodec_parameters_to_context(ctx.get(), &params) < 0
-      || avcodec_open2(ctx.get(), codec, nullptr) < 0)
+  if (!ctx || !frame || avcodec_parameters_to_context(ctx.get(), &params) < 0 ||
+      avcodec_open2(ctx.get(), codec, nullptr) < 0)
     return {0, 0};
   if (avcodec_send_packet(ctx.get(), &packet) < 0)
     return {0, 0};

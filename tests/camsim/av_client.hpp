@@ -21,7 +21,7 @@ struct packet_free {
 using packet_ptr = std::unique_ptr<AVPacket, packet_free>;
 
 class av_client {
-public:
+ public:
   av_client() = default;
   ~av_client();
 
@@ -50,7 +50,7 @@ public:
 
   bool is_open() const noexcept { return ctx_ != nullptr; }
 
-private:
+ private:
   static int interrupted(void* opaque);
   void arm(std::chrono::milliseconds budget);
 

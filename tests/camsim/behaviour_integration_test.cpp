@@ -26,10 +26,10 @@ constexpr auto budget = 5000ms;
 
 std::string one_camera(const std::string& extra = "") {
   return R"({"subnets": [{"name": "test", "prefix": "127.77.1.0/24", "cameras": [
-            {"id": "cam", "address": ")"
-         + address + R"(", "port": 0, "model": "Axis",
-             "stream": {"width": 320, "height": 180, "fps": 15, "key_frame_interval": 15}}]}])"
-         + extra + "}";
+            {"id": "cam", "address": ")" +
+         address + R"(", "port": 0, "model": "Axis",
+             "stream": {"width": 320, "height": 180, "fps": 15, "key_frame_interval": 15}}]}])" +
+         extra + "}";
 }
 
 void quiet_logs() {
@@ -45,13 +45,14 @@ void switch_to(const running_fleet& fleet, const std::string& behaviour) {
 // Reads up to `count` packets within `read_budget`; returns the first error
 // (the budget's end included). An interrupted read leaves libavformat's RTSP
 // demuxer unusable, so only the last read of a client may run out of time.
-int read_packets(av_client& client, int count, std::chrono::milliseconds read_budget,
-                 int& packets, int& key_frames) {
+int read_packets(av_client& client, int count, std::chrono::milliseconds read_budget, int& packets,
+                 int& key_frames) {
   auto deadline = steady_clock::now() + read_budget;
   packet_ptr packet;
   packets = key_frames = 0;
   while (packets < count && steady_clock::now() < deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady_clock::now());
     auto err = client.read(packet, std::max(left, 1ms));
     if (err < 0)
       return err;
@@ -70,8 +71,8 @@ TEST_CASE("integration: refuse closes the listener and healthy reopens it",
   running_fleet fleet{one_camera()};
   switch_to(fleet, R"({"kind": "refuse"})");
   raw_rtsp_client client;
-  CHECK(client.connect(address, fleet.port_of("cam"), budget)
-        == boost::asio::error::connection_refused);
+  CHECK(client.connect(address, fleet.port_of("cam"), budget) ==
+        boost::asio::error::connection_refused);
   CHECK(fleet.camera("cam")["listening"] == false);
 
   switch_to(fleet, R"("healthy")");
@@ -229,8 +230,7 @@ TEST_CASE("integration: the control API rejects a bad behaviour with its path",
   CHECK(fleet.camera("cam")["behaviour"].at("kind") == "healthy");
 }
 
-TEST_CASE("integration: flapping alternates between its two behaviours",
-          "[camsim][integration]") {
+TEST_CASE("integration: flapping alternates between its two behaviours", "[camsim][integration]") {
   quiet_logs();
   running_fleet fleet{one_camera()};
   switch_to(fleet, R"({"kind": "flapping", "period_ms": 200, "a": "refuse", "b": "healthy"})");
@@ -254,8 +254,8 @@ TEST_CASE("integration: flapping alternates between its two behaviours",
 TEST_CASE("integration: the timeline changes behaviour at its offset", "[camsim][integration]") {
   quiet_logs();
   auto start = steady_clock::now();
-  running_fleet fleet{one_camera(
-    R"(, "timeline": [{"at_ms": 300, "camera": "cam", "behaviour": {"kind": "slow", "delay_ms": 7}}])")};
+  running_fleet fleet{one_camera(R"(, "timeline": [{"at_ms": 300, "camera": "cam",
+                                     "behaviour": {"kind": "slow", "delay_ms": 7}}])")};
   // Bounded poll: the change is due 300 ms after start.
   auto deadline = steady_clock::now() + budget;
   boost::json::object cam = fleet.camera("cam");

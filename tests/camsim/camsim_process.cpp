@@ -65,7 +65,7 @@ std::optional<std::string> camsim_process::first_line(std::chrono::milliseconds 
     if (newline != std::string::npos)
       return stdout_buffer_.substr(0, newline);
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
       return std::nullopt;
     pollfd fd{stdout_fd_, POLLIN, 0};

@@ -14,7 +14,7 @@
 namespace camfleet::camsim::test {
 
 class camsim_process {
-public:
+ public:
   /// Starts CAMFLEET_BINARY_DIR/tools/camsim/camsim with `args`.
   explicit camsim_process(const std::vector<std::string>& args);
   ~camsim_process();
@@ -35,7 +35,7 @@ public:
   /// Everything the process wrote to stderr so far (after wait()).
   std::string error_output();
 
-private:
+ private:
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   int stderr_fd_ = -1;

@@ -29,14 +29,14 @@ constexpr auto budget = 5000ms;
 // encoding is quick, and `fields` appended to its entry.
 std::string one_camera(const std::string& fields) {
   return R"({"subnets": [{"name": "test", "prefix": "127.77.0.0/16", "cameras": [
-            {"id": "cam", "address": ")"
-         + address + R"(", "port": 0,
-             "stream": {"width": 320, "height": 180, "fps": 15, "key_frame_interval": 15})"
-         + (fields.empty() ? "" : ", " + fields) + "}]}]}";
+            {"id": "cam", "address": ")" +
+         address + R"(", "port": 0,
+             "stream": {"width": 320, "height": 180, "fps": 15, "key_frame_interval": 15})" +
+         (fields.empty() ? "" : ", " + fields) + "}]}]}";
 }
 
 const std::string digest_camera = one_camera(
-  R"("model": "Tapo C110", "credentials": {"username": "camsim", "password": "s3cret"})");
+    R"("model": "Tapo C110", "credentials": {"username": "camsim", "password": "s3cret"})");
 
 void quiet_logs() {
   spdlog::set_level(spdlog::level::warn);
@@ -62,8 +62,7 @@ std::string raw_setup(raw_rtsp_client& client, const running_fleet& fleet) {
 
 } // namespace
 
-TEST_CASE("integration: a healthy camera delivers a decodable key frame",
-          "[camsim][integration]") {
+TEST_CASE("integration: a healthy camera delivers a decodable key frame", "[camsim][integration]") {
   quiet_logs();
   running_fleet fleet{digest_camera};
   av_client client;
@@ -148,8 +147,8 @@ TEST_CASE("integration: keep-alives hold a session past its timeout", "[camsim][
   // GET_PARAMETER every 300 ms for 2.5 timeouts.
   for (int i = 0; i < 9; ++i) {
     std::this_thread::sleep_for(300ms);
-    auto reply = client.request("GET_PARAMETER", fleet.url("cam"), "Session: " + session + "\r\n",
-                                budget);
+    auto reply =
+        client.request("GET_PARAMETER", fleet.url("cam"), "Session: " + session + "\r\n", budget);
     REQUIRE(reply);
     REQUIRE(reply->status == 200);
   }
@@ -158,8 +157,8 @@ TEST_CASE("integration: keep-alives hold a session past its timeout", "[camsim][
 
   SECTION("and the session expires once they stop") {
     CHECK(fleet.await_counter("cam", "sessions_expired", 1, budget) == 1);
-    auto reply = client.request("GET_PARAMETER", fleet.url("cam"), "Session: " + session + "\r\n",
-                                budget);
+    auto reply =
+        client.request("GET_PARAMETER", fleet.url("cam"), "Session: " + session + "\r\n", budget);
     REQUIRE(reply);
     CHECK(reply->status == 454);
   }
@@ -237,7 +236,7 @@ TEST_CASE("integration: credentials are checked", "[camsim][integration]") {
   }
   SECTION("Basic cameras challenge with TP-Link's realm and accept the right password") {
     running_fleet fleet{one_camera(
-      R"("auth": "basic", "credentials": {"username": "camsim", "password": "s3cret"})")};
+        R"("auth": "basic", "credentials": {"username": "camsim", "password": "s3cret"})")};
     raw_rtsp_client raw;
     REQUIRE_FALSE(raw.connect(address, fleet.port_of("cam"), budget));
     auto reply = raw.request("DESCRIBE", fleet.url("cam"), "", budget);

@@ -29,7 +29,7 @@ std::string temp_scenario(const std::string& text) {
 }
 
 const std::string small_fleet =
-  R"({"subnets": [{"name": "p", "prefix": "127.77.2.0/24", "cameras": [
+    R"({"subnets": [{"name": "p", "prefix": "127.77.2.0/24", "cameras": [
       {"id": "a", "address": "127.77.2.1", "port": 0,
        "stream": {"width": 160, "height": 96, "fps": 5, "key_frame_interval": 5}},
       {"id": "b", "address": "127.77.2.2", "port": 0,
@@ -44,7 +44,8 @@ TEST_CASE("integration: camsim prints ready, serves the API and stops on SIGTERM
   auto line = camsim.first_line(ready_budget);
   REQUIRE(line);
   std::smatch match;
-  REQUIRE(std::regex_match(*line, match, std::regex{R"(ready control=127\.0\.0\.1:(\d+) cameras=2)"}));
+  REQUIRE(
+      std::regex_match(*line, match, std::regex{R"(ready control=127\.0\.0\.1:(\d+) cameras=2)"}));
   auto port = static_cast<std::uint16_t>(std::stoi(match[1]));
 
   auto health = control_call(port, "GET", "/health");
@@ -55,8 +56,9 @@ TEST_CASE("integration: camsim prints ready, serves the API and stops on SIGTERM
   camsim.signal(SIGTERM);
   CHECK(camsim.wait(5s) == 0);
   // Log lines carry an explicit UTC offset ("+00:00").
-  CHECK(std::regex_search(camsim.error_output(),
-                          std::regex{R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \[info\])"}));
+  CHECK(std::regex_search(
+      camsim.error_output(),
+      std::regex{R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \[info\])"}));
   std::remove(file.c_str());
 }
 
@@ -78,7 +80,7 @@ TEST_CASE("integration: camsim refuses addresses outside loopback", "[camsim][in
   }
   SECTION("a camera on the LAN, named by its JSON path") {
     auto file = temp_scenario(
-      R"({"subnets": [{"name": "lan", "prefix": "127.0.0.0/8", "cameras": [
+        R"({"subnets": [{"name": "lan", "prefix": "127.0.0.0/8", "cameras": [
           {"id": "a", "address": "192.168.1.20", "port": 554}]}]})");
     camsim_process camsim{{"--scenario", file}};
     CHECK(camsim.wait(5s) == 2);

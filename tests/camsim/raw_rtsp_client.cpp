@@ -20,11 +20,10 @@ std::string rtsp_reply::header(const std::string& name) const {
   return head.substr(pos, head.find("\r\n", pos) - pos);
 }
 
-raw_rtsp_client::raw_rtsp_client() : socket_(io_) {
-}
+raw_rtsp_client::raw_rtsp_client() : socket_(io_) {}
 
-boost::system::error_code raw_rtsp_client::connect(const std::string& address,
-                                                   std::uint16_t port, milliseconds budget) {
+boost::system::error_code raw_rtsp_client::connect(const std::string& address, std::uint16_t port,
+                                                   milliseconds budget) {
   boost::system::error_code result = boost::asio::error::timed_out;
   tcp::endpoint endpoint{boost::asio::ip::make_address(address), port};
   socket_.async_connect(endpoint, [&](boost::system::error_code ec) { result = ec; });
@@ -66,8 +65,8 @@ std::optional<rtsp_reply> raw_rtsp_client::request(const std::string& method,
                                                    const std::string& extra_headers,
                                                    milliseconds budget) {
   auto deadline = steady_clock::now() + budget;
-  auto text = method + " " + uri + " RTSP/1.0\r\nCSeq: " + std::to_string(++cseq_) + "\r\n"
-              + extra_headers + "\r\n";
+  auto text = method + " " + uri + " RTSP/1.0\r\nCSeq: " + std::to_string(++cseq_) + "\r\n" +
+              extra_headers + "\r\n";
   boost::system::error_code ec;
   boost::asio::write(socket_, boost::asio::buffer(text), ec);
   if (ec)
@@ -77,8 +76,8 @@ std::optional<rtsp_reply> raw_rtsp_client::request(const std::string& method,
   for (;;) {
     // Skip interleaved RTP that precedes the reply.
     while (buffer_.size() >= 4 && buffer_[0] == '$') {
-      auto length = (static_cast<std::size_t>(static_cast<unsigned char>(buffer_[2])) << 8)
-                    | static_cast<unsigned char>(buffer_[3]);
+      auto length = (static_cast<std::size_t>(static_cast<unsigned char>(buffer_[2])) << 8) |
+                    static_cast<unsigned char>(buffer_[3]);
       if (buffer_.size() < 4 + length)
         break;
       buffer_.erase(0, 4 + length);

@@ -25,7 +25,7 @@ struct rtsp_reply {
 };
 
 class raw_rtsp_client {
-public:
+ public:
   raw_rtsp_client();
 
   boost::system::error_code connect(const std::string& address, std::uint16_t port,
@@ -45,7 +45,7 @@ public:
 
   void close();
 
-private:
+ private:
   boost::system::error_code read_more(std::chrono::milliseconds budget);
 
   boost::asio::io_context io_;

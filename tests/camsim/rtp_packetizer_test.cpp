@@ -31,8 +31,8 @@ std::vector<std::string> depacketize(const std::vector<std::string>& payloads) {
     bool end = fu_header & 0x40;
     REQUIRE(start != in_fragment);
     if (start) {
-      auto header = static_cast<char>((static_cast<unsigned char>(payload[0]) & 0xe0)
-                                      | (fu_header & 0x1f));
+      auto header =
+          static_cast<char>((static_cast<unsigned char>(payload[0]) & 0xe0) | (fu_header & 0x1f));
       nals.emplace_back(1, header);
     }
     nals.back() += payload.substr(2);
@@ -81,8 +81,7 @@ TEST_CASE("unit: FU-A fragments reassemble to the NAL unit", "[camsim]") {
 }
 
 TEST_CASE("unit: an access unit keeps its NAL units in order", "[camsim]") {
-  std::vector<std::string> nals{pseudo_nal(20, 0x67), pseudo_nal(6, 0x68),
-                                pseudo_nal(3000, 0x65)};
+  std::vector<std::string> nals{pseudo_nal(20, 0x67), pseudo_nal(6, 0x68), pseudo_nal(3000, 0x65)};
   CHECK(depacketize(packetize_access_unit(nals, 1000)) == nals);
 }
 

@@ -61,8 +61,8 @@ TEST_CASE("unit: the parser accepts bare LF line ends", "[camsim]") {
 
 TEST_CASE("unit: the parser hands out pipelined requests one by one", "[camsim]") {
   rtsp_request_parser parser;
-  parser.feed("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n" + describe
-              + "SET_PARAMETER rtsp://h/s RTSP/1.0\r\nCSeq: 3\r\nContent-Length: 5\r\n\r\nhello");
+  parser.feed("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n" + describe +
+              "SET_PARAMETER rtsp://h/s RTSP/1.0\r\nCSeq: 3\r\nContent-Length: 5\r\n\r\nhello");
   CHECK(expect_request(parser).cseq() == 1u);
   CHECK(expect_request(parser).cseq() == 2u);
   auto third = expect_request(parser);
@@ -74,7 +74,7 @@ TEST_CASE("unit: the parser hands out pipelined requests one by one", "[camsim]"
 TEST_CASE("unit: the parser waits for requests split over many reads", "[camsim]") {
   rtsp_request_parser parser;
   auto text = describe + "GET_PARAMETER rtsp://h/s RTSP/1.0\r\nCSeq: 3\r\nSession: 12ab\r\n"
-              "Content-Length: 10\r\n\r\nparameters";
+                         "Content-Length: 10\r\n\r\nparameters";
   std::vector<rtsp_request> requests;
   SECTION("one byte at a time") {
     for (char c : text) {

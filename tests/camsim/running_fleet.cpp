@@ -29,22 +29,20 @@ http_reply control_call(std::uint16_t port, const std::string& method, const std
 
   // Connect, write, read: each step chained, all under one 5 s expiry.
   stream.expires_after(std::chrono::seconds{5});
-  stream.async_connect(tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), port},
-                       [&](beast::error_code ec) {
-                         if (ec)
-                           return;
-                         http::async_write(stream, request, [&](beast::error_code wec,
-                                                                std::size_t) {
-                           if (wec)
-                             return;
-                           http::async_read(stream, buffer, response,
-                                            [&](beast::error_code rec, std::size_t) {
-                                              if (rec)
-                                                return;
-                                              result.status = response.result_int();
-                                            });
-                         });
-                       });
+  stream.async_connect(
+      tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), port}, [&](beast::error_code ec) {
+        if (ec)
+          return;
+        http::async_write(stream, request, [&](beast::error_code wec, std::size_t) {
+          if (wec)
+            return;
+          http::async_read(stream, buffer, response, [&](beast::error_code rec, std::size_t) {
+            if (rec)
+              return;
+            result.status = response.result_int();
+          });
+        });
+      });
   io.run();
   if (result.status != 0) {
     boost::system::error_code ec;
@@ -71,8 +69,8 @@ running_fleet::~running_fleet() {
 }
 
 std::string running_fleet::url(const std::string& id, const std::string& credentials) const {
-  return "rtsp://" + (credentials.empty() ? "" : credentials + "@") + addresses_.at(id) + ":"
-         + std::to_string(ports_.at(id)) + paths_.at(id);
+  return "rtsp://" + (credentials.empty() ? "" : credentials + "@") + addresses_.at(id) + ":" +
+         std::to_string(ports_.at(id)) + paths_.at(id);
 }
 
 boost::json::object running_fleet::camera(const std::string& id) const {

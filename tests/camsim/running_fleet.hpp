@@ -26,7 +26,7 @@ http_reply control_call(std::uint16_t port, const std::string& method, const std
                         const std::string& body = {});
 
 class running_fleet {
-public:
+ public:
   /// Parses `scenario_json`, binds everything and starts the io thread.
   explicit running_fleet(const std::string& scenario_json);
   ~running_fleet();
@@ -48,13 +48,13 @@ public:
 
   /// Polls counter `name` until it equals `expected` or `budget` runs out;
   /// returns the last value seen.
-  std::int64_t await_counter(const std::string& id, const std::string& name,
-                             std::int64_t expected, std::chrono::milliseconds budget) const;
+  std::int64_t await_counter(const std::string& id, const std::string& name, std::int64_t expected,
+                             std::chrono::milliseconds budget) const;
 
   /// POST /cameras/{id}/behaviour.
   http_reply set_behaviour(const std::string& id, const std::string& behaviour_json) const;
 
-private:
+ private:
   simulator sim_;
   std::map<std::string, std::uint16_t> ports_;
   std::map<std::string, std::string> addresses_;

@@ -11,8 +11,8 @@ namespace {
 
 // One subnet with one camera whose JSON members are `camera_fields`.
 std::string fleet(const std::string& camera_fields, const std::string& extra = "") {
-  return R"({"subnets": [{"name": "yard", "prefix": "127.1.125.0/24", "cameras": [{)"
-         + camera_fields + "}]}]" + extra + "}";
+  return R"({"subnets": [{"name": "yard", "prefix": "127.1.125.0/24", "cameras": [{)" +
+         camera_fields + "}]}]" + extra + "}";
 }
 
 const std::string minimal_camera = R"("id": "c1", "address": "127.1.125.19", "port": 8554)";
@@ -51,8 +51,8 @@ TEST_CASE("unit: a minimal scenario gets the defaults", "[camsim]") {
 TEST_CASE("unit: the model family sets the session limit", "[camsim]") {
   auto limit_of = [](const std::string& model) {
     return parse_scenario(fleet(minimal_camera + R"(, "model": ")" + model + "\""))
-      .cameras[0]
-      .session_limit;
+        .cameras[0]
+        .session_limit;
   };
   CHECK(limit_of("Tapo C210") == 1);
   CHECK(limit_of("Tapo C520WS") == 1);
@@ -98,23 +98,21 @@ TEST_CASE("unit: scenario errors name the JSON path", "[camsim]") {
   }
   SECTION("a subnet outside loopback") {
     CHECK(error_path(R"({"subnets": [{"name": "lan", "prefix": "192.168.1.0/24",
-                                      "cameras": []}]})")
-          == "$.subnets[0].prefix");
+                                      "cameras": []}]})") == "$.subnets[0].prefix");
     CHECK(error_path(R"({"subnets": [{"name": "wide", "prefix": "127.0.0.0/7",
-                                      "cameras": []}]})")
-          == "$.subnets[0].prefix");
+                                      "cameras": []}]})") == "$.subnets[0].prefix");
   }
   SECTION("a camera outside loopback") {
-    CHECK(error_path(fleet(R"("id": "c1", "address": "10.0.0.5", "port": 554)"))
-          == cam + ".address");
+    CHECK(error_path(fleet(R"("id": "c1", "address": "10.0.0.5", "port": 554)")) ==
+          cam + ".address");
   }
   SECTION("a camera outside its subnet") {
-    CHECK(error_path(fleet(R"("id": "c1", "address": "127.1.126.5", "port": 554)"))
-          == cam + ".address");
+    CHECK(error_path(fleet(R"("id": "c1", "address": "127.1.126.5", "port": 554)")) ==
+          cam + ".address");
   }
   SECTION("a port out of range") {
-    CHECK(error_path(fleet(R"("id": "c1", "address": "127.1.125.5", "port": 70000)"))
-          == cam + ".port");
+    CHECK(error_path(fleet(R"("id": "c1", "address": "127.1.125.5", "port": 70000)")) ==
+          cam + ".port");
   }
   SECTION("a missing id") {
     CHECK(error_path(fleet(R"("address": "127.1.125.5", "port": 554)")) == cam + ".id");
@@ -129,48 +127,49 @@ TEST_CASE("unit: scenario errors name the JSON path", "[camsim]") {
     CHECK(error_path(fleet(minimal_camera + R"(, "auth": "ntlm")")) == cam + ".auth");
   }
   SECTION("odd frame sizes") {
-    CHECK(error_path(fleet(minimal_camera + R"(, "stream": {"width": 641})"))
-          == cam + ".stream.width");
+    CHECK(error_path(fleet(minimal_camera + R"(, "stream": {"width": 641})")) ==
+          cam + ".stream.width");
   }
   SECTION("a full status other than 453 or 406") {
     CHECK(error_path(fleet(minimal_camera + R"(, "full_status": 503)")) == cam + ".full_status");
   }
   SECTION("an unknown behaviour") {
-    CHECK(error_path(fleet(minimal_camera + R"(, "behaviour": {"kind": "sulking"})"))
-          == cam + ".behaviour.kind");
+    CHECK(error_path(fleet(minimal_camera + R"(, "behaviour": {"kind": "sulking"})")) ==
+          cam + ".behaviour.kind");
   }
   SECTION("a behaviour missing its parameter") {
-    CHECK(error_path(fleet(minimal_camera + R"(, "behaviour": {"kind": "slow"})"))
-          == cam + ".behaviour.delay_ms");
-    CHECK(error_path(fleet(minimal_camera + R"(, "behaviour": "drop_after")"))
-          == cam + ".behaviour");
+    CHECK(error_path(fleet(minimal_camera + R"(, "behaviour": {"kind": "slow"})")) ==
+          cam + ".behaviour.delay_ms");
+    CHECK(error_path(fleet(minimal_camera + R"(, "behaviour": "drop_after")")) ==
+          cam + ".behaviour");
   }
   SECTION("flapping inside flapping") {
     CHECK(error_path(fleet(minimal_camera + R"(, "behaviour": {"kind": "flapping",
             "period_ms": 100, "a": "healthy",
-            "b": {"kind": "flapping", "period_ms": 100, "a": "healthy", "b": "refuse"}})"))
-          == cam + ".behaviour.b.kind");
+            "b": {"kind": "flapping", "period_ms": 100, "a": "healthy", "b": "refuse"}})")) ==
+          cam + ".behaviour.b.kind");
   }
   SECTION("duplicate ids and endpoints") {
     auto two = [](const std::string& second) {
       return R"({"subnets": [{"name": "y", "prefix": "127.1.125.0/24", "cameras": [
-                 {"id": "c1", "address": "127.1.125.19", "port": 8554}, )"
-             + second + "]}]}";
+                 {"id": "c1", "address": "127.1.125.19", "port": 8554}, )" +
+             second + "]}]}";
     };
-    CHECK(error_path(two(R"({"id": "c1", "address": "127.1.125.20", "port": 8554})"))
-          == "$.subnets[0].cameras[1].id");
-    CHECK(error_path(two(R"({"id": "c2", "address": "127.1.125.19", "port": 8554})"))
-          == "$.subnets[0].cameras[1].port");
+    CHECK(error_path(two(R"({"id": "c1", "address": "127.1.125.20", "port": 8554})")) ==
+          "$.subnets[0].cameras[1].id");
+    CHECK(error_path(two(R"({"id": "c2", "address": "127.1.125.19", "port": 8554})")) ==
+          "$.subnets[0].cameras[1].port");
   }
   SECTION("a timeline event for an unknown camera") {
     CHECK(error_path(fleet(minimal_camera, R"(, "timeline": [{"at_ms": 1, "camera": "c1",
-            "behaviour": "reset"}, {"at_ms": 2, "camera": "c9", "behaviour": "reset"}])"))
-          == "$.timeline[1].camera");
+            "behaviour": "reset"}, {"at_ms": 2, "camera": "c9", "behaviour": "reset"}])")) ==
+          "$.timeline[1].camera");
   }
   SECTION("a negative offset") {
-    CHECK(error_path(fleet(minimal_camera,
-                           R"(, "timeline": [{"at_ms": -1, "camera": "c1", "behaviour": "reset"}])"))
-          == "$.timeline[0].at_ms");
+    CHECK(error_path(
+              fleet(minimal_camera,
+                    R"(, "timeline": [{"at_ms": -1, "camera": "c1", "behaviour": "reset"}])")) ==
+          "$.timeline[0].at_ms");
   }
 }
 

@@ -18,8 +18,8 @@ bool istarts_with(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size())
     return false;
   for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(text[i]))
-        != std::tolower(static_cast<unsigned char>(prefix[i])))
+    if (std::tolower(static_cast<unsigned char>(text[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i])))
       return false;
   return true;
 }
@@ -59,8 +59,8 @@ std::string basic_challenge(std::string_view realm) {
 }
 
 std::string digest_challenge(std::string_view realm, std::string_view nonce) {
-  return "Digest realm=\"" + std::string{realm} + "\", nonce=\"" + std::string{nonce}
-         + "\", algorithm=\"MD5\"";
+  return "Digest realm=\"" + std::string{realm} + "\", nonce=\"" + std::string{nonce} +
+         "\", algorithm=\"MD5\"";
 }
 
 std::map<std::string, std::string> parse_auth_params(std::string_view text) {
@@ -128,24 +128,24 @@ bool verify_digest(std::string_view authorization, const digest_context& context
   };
 
   // The credential must answer this camera's challenge, not another's.
-  if (get("username") != context.username || get("realm") != context.realm
-      || get("nonce") != context.nonce || get("uri").empty() || get("response").empty())
+  if (get("username") != context.username || get("realm") != context.realm ||
+      get("nonce") != context.nonce || get("uri").empty() || get("response").empty())
     return false;
   auto algorithm = lower(get("algorithm"));
   if (!algorithm.empty() && algorithm != "md5")
     return false;
 
   // RFC 2617, 3.2.2.1: request-digest with or without qop.
-  auto ha1 = md5_hex(std::string{context.username} + ":" + std::string{context.realm} + ":"
-                     + std::string{context.password});
+  auto ha1 = md5_hex(std::string{context.username} + ":" + std::string{context.realm} + ":" +
+                     std::string{context.password});
   auto ha2 = md5_hex(std::string{context.method} + ":" + get("uri"));
   auto qop = get("qop");
   std::string expected;
   if (qop.empty())
     expected = md5_hex(ha1 + ":" + std::string{context.nonce} + ":" + ha2);
   else if (qop == "auth")
-    expected = md5_hex(ha1 + ":" + std::string{context.nonce} + ":" + get("nc") + ":"
-                       + get("cnonce") + ":" + qop + ":" + ha2);
+    expected = md5_hex(ha1 + ":" + std::string{context.nonce} + ":" + get("nc") + ":" +
+                       get("cnonce") + ":" + qop + ":" + ha2);
   else
     return false;
   return same(lower(get("response")), expected);

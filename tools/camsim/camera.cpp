@@ -27,17 +27,10 @@ std::int64_t elapsed_ms(steady_time since, steady_time now) {
 
 camera::camera(boost::asio::io_context& io, camera_config config,
                std::shared_ptr<const h264_clip> clip, std::uint64_t seed)
-  : io_(io),
-    config_(std::move(config)),
-    clip_(std::move(clip)),
-    rng_(seed),
+  : io_(io), config_(std::move(config)), clip_(std::move(clip)), rng_(seed),
     sessions_(config_.session_limit, std::chrono::seconds{config_.session_timeout_s}),
-    behaviour_(config_.initial),
-    behaviour_since_(std::chrono::steady_clock::now()),
-    started_at_(behaviour_since_),
-    port_(config_.port),
-    acceptor_(io),
-    accept_retry_timer_(io),
+    behaviour_(config_.initial), behaviour_since_(std::chrono::steady_clock::now()),
+    started_at_(behaviour_since_), port_(config_.port), acceptor_(io), accept_retry_timer_(io),
     flap_timer_(io) {
   assert(clip_ && !clip_->frames.empty());
 }
@@ -50,8 +43,8 @@ void camera::start() {
   // The one check that keeps camsim off real networks; the scenario parser
   // checked already, but a camera_config can be built by hand too.
   if (!is_loopback(config_.address))
-    throw std::invalid_argument("camera '" + config_.id + "': refusing to bind "
-                                + config_.address.to_string() + ", outside loopback");
+    throw std::invalid_argument("camera '" + config_.id + "': refusing to bind " +
+                                config_.address.to_string() + ", outside loopback");
   stopped_ = false;
   started_at_ = std::chrono::steady_clock::now();
   behaviour_since_ = started_at_;
@@ -79,7 +72,8 @@ void camera::stop() {
 }
 
 void camera::set_behaviour(behaviour next) {
-  spdlog::info("camera {}: behaviour {} -> {}", config_.id, boost::json::serialize(camsim::to_json(behaviour_)),
+  spdlog::info("camera {}: behaviour {} -> {}", config_.id,
+               boost::json::serialize(camsim::to_json(behaviour_)),
                boost::json::serialize(camsim::to_json(next)));
   behaviour_ = std::move(next);
   behaviour_since_ = std::chrono::steady_clock::now();
@@ -194,7 +188,8 @@ void camera::open_listener() {
     throw;
   }
   port_ = acceptor_.local_endpoint().port();
-  spdlog::debug("camera {}: listening on {}", config_.id, camsim::to_string(config_.address, port_));
+  spdlog::debug("camera {}: listening on {}", config_.id,
+                camsim::to_string(config_.address, port_));
   accept();
 }
 

@@ -52,7 +52,7 @@ struct camera_stats {
 };
 
 class camera {
-public:
+ public:
   camera(boost::asio::io_context& io, camera_config config, std::shared_ptr<const h264_clip> clip,
          std::uint64_t seed);
   ~camera();
@@ -99,7 +99,7 @@ public:
 
   boost::json::object to_json() const;
 
-private:
+ private:
   bool listener_wanted() const;
   void update_listener();
   void open_listener();

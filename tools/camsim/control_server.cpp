@@ -23,10 +23,9 @@ constexpr std::uint64_t max_body_bytes = 64 * 1024;
 
 /// One HTTP connection: read a request, answer it, repeat while kept alive.
 class http_session : public std::enable_shared_from_this<http_session> {
-public:
+ public:
   http_session(control_server& server, tcp::socket socket, std::uint64_t id)
-    : server_(server), stream_(std::move(socket)), id_(id) {
-  }
+    : server_(server), stream_(std::move(socket)), id_(id) {}
 
   void start() { read(); }
 
@@ -40,7 +39,7 @@ public:
     server_.forget(id_);
   }
 
-private:
+ private:
   void read() {
     parser_.emplace();
     parser_->body_limit(max_body_bytes);
@@ -60,8 +59,8 @@ private:
   void answer(http::request<http::string_body> request) {
     control_reply reply;
     try {
-      reply = server_.handle()({std::string{request.method_string()},
-                                std::string{request.target()}, request.body()});
+      reply = server_.handle()(
+          {std::string{request.method_string()}, std::string{request.target()}, request.body()});
     } catch (const std::exception& e) {
       // A bug of ours; the client still gets JSON, and the log says what.
       spdlog::error("control API: {} {} failed: {}", std::string{request.method_string()},
@@ -95,10 +94,8 @@ private:
   bool closed_ = false;
 };
 
-control_server::control_server(boost::asio::io_context& io, loopback_endpoint where,
-                               handler handle)
-  : io_(io), where_(where), handle_(std::move(handle)), acceptor_(io), retry_timer_(io) {
-}
+control_server::control_server(boost::asio::io_context& io, loopback_endpoint where, handler handle)
+  : io_(io), where_(where), handle_(std::move(handle)), acceptor_(io), retry_timer_(io) {}
 
 control_server::~control_server() {
   stop();
@@ -106,8 +103,8 @@ control_server::~control_server() {
 
 void control_server::start() {
   if (!is_loopback(where_.address))
-    throw std::invalid_argument("control API: refusing to bind " + where_.address.to_string()
-                                + ", outside loopback");
+    throw std::invalid_argument("control API: refusing to bind " + where_.address.to_string() +
+                                ", outside loopback");
   tcp::endpoint endpoint{where_.address, where_.port};
   try {
     acceptor_.open(endpoint.protocol());
@@ -115,8 +112,8 @@ void control_server::start() {
     acceptor_.bind(endpoint);
     acceptor_.listen();
   } catch (const boost::system::system_error& e) {
-    throw std::runtime_error("control API cannot listen on "
-                             + to_string(where_.address, where_.port) + ": " + e.what());
+    throw std::runtime_error("control API cannot listen on " +
+                             to_string(where_.address, where_.port) + ": " + e.what());
   }
   port_ = acceptor_.local_endpoint().port();
   accept();

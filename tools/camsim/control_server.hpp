@@ -19,7 +19,7 @@ namespace camfleet::camsim {
 class http_session;
 
 class control_server {
-public:
+ public:
   using handler = std::function<control_reply(const control_request&)>;
 
   control_server(boost::asio::io_context& io, loopback_endpoint where, handler handle);
@@ -37,7 +37,7 @@ public:
   void forget(std::uint64_t session_id);
   const handler& handle() const noexcept { return handle_; }
 
-private:
+ private:
   void accept();
 
   boost::asio::io_context& io_;

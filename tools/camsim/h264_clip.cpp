@@ -139,8 +139,8 @@ std::vector<std::vector<std::string>> group_access_units(const std::vector<std::
     auto type = nal_type(nal);
     bool starts_unit = false;
     if (has_picture) {
-      if (type == nal_aud || type == nal_sps || type == nal_pps || type == nal_sei
-          || (type >= 14 && type <= 18))
+      if (type == nal_aud || type == nal_sps || type == nal_pps || type == nal_sei ||
+          (type >= 14 && type <= 18))
         starts_unit = true;
       // first_mb_in_slice is ue(v); a leading 1 bit codes the value 0.
       else if (is_vcl(type) && nal.size() > 1 && (static_cast<unsigned char>(nal[1]) & 0x80))
@@ -180,8 +180,8 @@ std::shared_ptr<const h264_clip> encode_clip(const stream_params& params) {
   // Key frames exactly every key_frame_interval frames, as cameras do.
   av_opt_set(ctx->priv_data, "x264-params", "scenecut=0", 0);
   if (auto err = avcodec_open2(ctx.get(), codec, nullptr); err < 0)
-    throw std::runtime_error(std::string{"cannot open H.264 encoder "} + codec->name + ": "
-                             + av_error_text(err));
+    throw std::runtime_error(std::string{"cannot open H.264 encoder "} + codec->name + ": " +
+                             av_error_text(err));
 
   std::unique_ptr<AVFrame, frame_free> frame{av_frame_alloc()};
   std::unique_ptr<AVPacket, packet_free> packet{av_packet_alloc()};
@@ -207,7 +207,7 @@ std::shared_ptr<const h264_clip> encode_clip(const stream_params& params) {
       if (err < 0)
         throw std::runtime_error("H.264 encoding failed: " + av_error_text(err));
       units.push_back(split_annex_b(
-        {reinterpret_cast<const char*>(packet->data), static_cast<std::size_t>(packet->size)}));
+          {reinterpret_cast<const char*>(packet->data), static_cast<std::size_t>(packet->size)}));
       av_packet_unref(packet.get());
     }
   };

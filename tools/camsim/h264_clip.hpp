@@ -57,11 +57,11 @@ std::shared_ptr<const h264_clip> load_clip(const stream_params& params);
 
 /// One clip per distinct stream_params.
 class clip_cache {
-public:
+ public:
   std::shared_ptr<const h264_clip> get(const stream_params& params);
   std::size_t size() const noexcept { return clips_.size(); }
 
-private:
+ private:
   std::map<stream_params, std::shared_ptr<const h264_clip>> clips_;
 };
 

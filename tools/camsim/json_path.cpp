@@ -3,8 +3,8 @@
 namespace camfleet::camsim {
 
 json_error::json_error(std::string path, std::string message)
-  : std::runtime_error(path + ": " + message), path_(std::move(path)), message_(std::move(message)) {
-}
+  : std::runtime_error(path + ": " + message), path_(std::move(path)),
+    message_(std::move(message)) {}
 
 std::string index_path(std::string_view path, std::size_t index) {
   return std::string{path} + "[" + std::to_string(index) + "]";
@@ -65,8 +65,7 @@ std::int64_t json_object_reader::to_integer(const boost::json::value& value, std
   return result;
 }
 
-std::int64_t json_object_reader::integer(std::string_view key, std::int64_t min,
-                                         std::int64_t max) {
+std::int64_t json_object_reader::integer(std::string_view key, std::int64_t min, std::int64_t max) {
   return to_integer(required(key), key, min, max);
 }
 

@@ -21,13 +21,13 @@ namespace camfleet::camsim {
 /// A JSON document that does not fit camsim's schema, located by a path such
 /// as "$.timeline[2].at_ms".
 class json_error : public std::runtime_error {
-public:
+ public:
   json_error(std::string path, std::string message);
 
   const std::string& path() const noexcept { return path_; }
   const std::string& message() const noexcept { return message_; }
 
-private:
+ private:
   std::string path_;
   std::string message_;
 };
@@ -37,7 +37,7 @@ std::string index_path(std::string_view path, std::size_t index);
 
 /// Reads one JSON object field by field. finish() rejects unknown keys.
 class json_object_reader {
-public:
+ public:
   /// Throws json_error when `value` is not an object.
   json_object_reader(const boost::json::value& value, std::string path);
 
@@ -57,7 +57,7 @@ public:
   /// Throws json_error naming the first key that no accessor asked for.
   void finish() const;
 
-private:
+ private:
   std::int64_t to_integer(const boost::json::value& value, std::string_view key, std::int64_t min,
                           std::int64_t max) const;
 

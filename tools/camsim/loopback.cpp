@@ -19,8 +19,8 @@ boost::asio::ip::address parse_loopback_address(std::string_view text) {
   if (ec)
     throw std::invalid_argument("'" + std::string{text} + "' is not an IP address");
   if (!is_loopback(address))
-    throw std::invalid_argument("'" + std::string{text}
-                                + "' is outside loopback (127.0.0.0/8 or ::1)");
+    throw std::invalid_argument("'" + std::string{text} +
+                                "' is outside loopback (127.0.0.0/8 or ::1)");
   return address;
 }
 

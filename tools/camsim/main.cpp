@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include <boost/asio/signal_set.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 extern "C" {
@@ -42,12 +42,11 @@ int main(int argc, char** argv) {
   double duration_s = 0;
   std::string log_level = "info";
   app.add_option("--scenario", scenario_file, "scenario file (JSON)")->required();
-  app.add_option("--control", control, "control API address, loopback only")
-    ->capture_default_str();
+  app.add_option("--control", control, "control API address, loopback only")->capture_default_str();
   app.add_option("--duration-s", duration_s, "stop after this many seconds")
-    ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber);
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
-    ->capture_default_str();
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {

@@ -26,12 +26,8 @@ constexpr auto max_lag = std::chrono::seconds{1};
 
 rtsp_connection::rtsp_connection(camera& owner, boost::asio::ip::tcp::socket socket,
                                  std::uint64_t id)
-  : camera_(owner),
-    socket_(std::move(socket)),
-    id_(id),
-    reply_timer_(socket_.get_executor()),
-    frame_timer_(socket_.get_executor()),
-    dialog_(owner) {
+  : camera_(owner), socket_(std::move(socket)), id_(id), reply_timer_(socket_.get_executor()),
+    frame_timer_(socket_.get_executor()), dialog_(owner) {
   boost::system::error_code ec;
   auto remote = socket_.remote_endpoint(ec);
   peer_ = ec ? "?" : to_string(remote.address(), remote.port());
@@ -68,22 +64,22 @@ void rtsp_connection::reset() {
 
 void rtsp_connection::read() {
   socket_.async_read_some(
-    boost::asio::buffer(read_buffer_),
-    [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
-      if (self->closed_)
-        return;
-      if (ec) {
-        self->close();
-        return;
-      }
-      self->parser_.feed({self->read_buffer_.data(), size});
-      if (self->parser_.buffered() > max_unparsed_bytes) {
-        self->close();
-        return;
-      }
-      self->process();
-      self->read();
-    });
+      boost::asio::buffer(read_buffer_),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
+        if (self->closed_)
+          return;
+        if (ec) {
+          self->close();
+          return;
+        }
+        self->parser_.feed({self->read_buffer_.data(), size});
+        if (self->parser_.buffered() > max_unparsed_bytes) {
+          self->close();
+          return;
+        }
+        self->process();
+        self->read();
+      });
 }
 
 void rtsp_connection::process() {
@@ -109,13 +105,13 @@ void rtsp_connection::handle(const rtsp_request& request) {
   ++camera_.stats().requests_received;
   const auto& now_behaving = camera_.behaviour_now();
   switch (now_behaving.kind) {
-    case behaviour_kind::blackhole:
-      return;
-    case behaviour_kind::reset:
-      reset();
-      return;
-    default:
-      break;
+  case behaviour_kind::blackhole:
+    return;
+  case behaviour_kind::reset:
+    reset();
+    return;
+  default:
+    break;
   }
   if (stalled())
     return;
@@ -128,31 +124,31 @@ void rtsp_connection::handle(const rtsp_request& request) {
   busy_ = true;
   reply_timer_.expires_after(std::chrono::milliseconds{now_behaving.delay_ms});
   reply_timer_.async_wait(
-    [self = shared_from_this(), outcome = std::move(outcome)](boost::system::error_code ec) {
-      if (ec || self->closed_)
-        return;
-      self->busy_ = false;
-      self->apply(outcome);
-      self->process();
-    });
+      [self = shared_from_this(), outcome = std::move(outcome)](boost::system::error_code ec) {
+        if (ec || self->closed_)
+          return;
+        self->busy_ = false;
+        self->apply(outcome);
+        self->process();
+      });
 }
 
 void rtsp_connection::apply(dialog_outcome outcome) {
   if (!outcome.reply.empty())
     send(std::move(outcome.reply), false);
   switch (outcome.next) {
-    case dialog_outcome::action::start_streaming:
-      start_stream();
-      break;
-    case dialog_outcome::action::stop_streaming:
-      playing_ = false;
-      frame_timer_.cancel();
-      break;
-    case dialog_outcome::action::close_after_reply:
-      close_after_flush();
-      break;
-    case dialog_outcome::action::none:
-      break;
+  case dialog_outcome::action::start_streaming:
+    start_stream();
+    break;
+  case dialog_outcome::action::stop_streaming:
+    playing_ = false;
+    frame_timer_.cancel();
+    break;
+  case dialog_outcome::action::close_after_reply:
+    close_after_flush();
+    break;
+  case dialog_outcome::action::none:
+    break;
   }
 }
 
@@ -179,19 +175,19 @@ void rtsp_connection::write_next() {
   }
   writing_ = true;
   boost::asio::async_write(
-    socket_, boost::asio::buffer(out_.front()),
-    [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
-      if (self->closed_)
-        return;
-      if (ec) {
-        self->close();
-        return;
-      }
-      self->camera_.stats().bytes_sent += size;
-      self->out_bytes_ -= self->out_.front().size();
-      self->out_.pop_front();
-      self->write_next();
-    });
+      socket_, boost::asio::buffer(out_.front()),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t size) {
+        if (self->closed_)
+          return;
+        if (ec) {
+          self->close();
+          return;
+        }
+        self->camera_.stats().bytes_sent += size;
+        self->out_bytes_ -= self->out_.front().size();
+        self->out_.pop_front();
+        self->write_next();
+      });
 }
 
 void rtsp_connection::close_after_flush() {
@@ -212,8 +208,8 @@ void rtsp_connection::start_stream() {
   const auto& clip = camera_.clip();
   auto since_start = steady_clock::now() - camera_.started_at();
   auto frames = static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::milliseconds>(since_start).count()
-    * clip.params.fps / 1000);
+      std::chrono::duration_cast<std::chrono::milliseconds>(since_start).count() * clip.params.fps /
+      1000);
   clip_index_ = static_cast<std::size_t>(frames % clip.frames.size());
   origin_ = steady_clock::now();
   ticks_ = 0;
@@ -252,26 +248,26 @@ void rtsp_connection::on_frame() {
   const auto& clip = camera_.clip();
   const auto& frame = clip.frames[clip_index_];
   switch (now_behaving.kind) {
-    case behaviour_kind::reset:
-      reset();
+  case behaviour_kind::reset:
+    reset();
+    return;
+  case behaviour_kind::drop_after:
+    if (frames_since_play_ >= static_cast<std::uint64_t>(now_behaving.frames)) {
+      close_after_flush();
       return;
-    case behaviour_kind::drop_after:
-      if (frames_since_play_ >= static_cast<std::uint64_t>(now_behaving.frames)) {
-        close_after_flush();
-        return;
-      }
+    }
+    send_frame(clip_index_);
+    break;
+  case behaviour_kind::blackhole:
+    break;
+  case behaviour_kind::no_key_frame:
+    if (!frame.key)
       send_frame(clip_index_);
-      break;
-    case behaviour_kind::blackhole:
-      break;
-    case behaviour_kind::no_key_frame:
-      if (!frame.key)
-        send_frame(clip_index_);
-      break;
-    default:
-      if (!stalled())
-        send_frame(clip_index_);
-      break;
+    break;
+  default:
+    if (!stalled())
+      send_frame(clip_index_);
+    break;
   }
 
   // The clock runs on whether or not the frame went out: timestamps follow
@@ -290,9 +286,9 @@ void rtsp_connection::send_frame(std::size_t index) {
   const auto& clip = camera_.clip();
   const auto& frame = clip.frames[index];
   const auto& stream = dialog_.stream();
-  auto timestamp = static_cast<std::uint32_t>(
-    stream.first_timestamp_90k
-    + frame_number_ * 90'000ULL / static_cast<std::uint64_t>(clip.params.fps));
+  auto timestamp = static_cast<std::uint32_t>(stream.first_timestamp_90k +
+                                              frame_number_ * 90'000ULL /
+                                                  static_cast<std::uint64_t>(clip.params.fps));
 
   std::size_t size = 0;
   for (const auto& payload : frame.rtp_payloads)
@@ -314,8 +310,8 @@ void rtsp_connection::send_frame(std::size_t index) {
 
 bool rtsp_connection::stalled() const {
   const auto& now_behaving = camera_.behaviour_now();
-  return now_behaving.kind == behaviour_kind::stall_after_play && playing_
-         && frames_since_play_ >= static_cast<std::uint64_t>(now_behaving.frames);
+  return now_behaving.kind == behaviour_kind::stall_after_play && playing_ &&
+         frames_since_play_ >= static_cast<std::uint64_t>(now_behaving.frames);
 }
 
 } // namespace camfleet::camsim

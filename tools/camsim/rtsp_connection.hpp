@@ -25,7 +25,7 @@ namespace camfleet::camsim {
 class camera;
 
 class rtsp_connection : public std::enable_shared_from_this<rtsp_connection> {
-public:
+ public:
   rtsp_connection(camera& owner, boost::asio::ip::tcp::socket socket, std::uint64_t id);
 
   void start();
@@ -36,7 +36,7 @@ public:
   /// Closes with an RST (SO_LINGER 0), as a crashing camera does.
   void reset();
 
-private:
+ private:
   void read();
   void process();
   void handle(const rtsp_request& request);

@@ -15,7 +15,7 @@ namespace camfleet::camsim {
 namespace {
 
 constexpr const char* public_methods =
-  "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
+    "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
 
 std::string lower(std::string_view text) {
   std::string result{text};
@@ -41,16 +41,15 @@ int interleaved_channel(const std::string& transport) {
   if (pos == std::string::npos)
     return 0;
   int channel = 0;
-  if (std::sscanf(transport.c_str() + pos + 12, "%d", &channel) != 1 || channel < 0
-      || channel > 254)
+  if (std::sscanf(transport.c_str() + pos + 12, "%d", &channel) != 1 || channel < 0 ||
+      channel > 254)
     return -1;
   return channel;
 }
 
 } // namespace
 
-rtsp_dialog::rtsp_dialog(camera& owner) : camera_(owner), nonce_(owner.new_nonce()) {
-}
+rtsp_dialog::rtsp_dialog(camera& owner) : camera_(owner), nonce_(owner.new_nonce()) {}
 
 dialog_outcome rtsp_dialog::handle(const rtsp_request& request, const behaviour& now_behaving,
                                    steady_time now) {
@@ -64,14 +63,14 @@ dialog_outcome rtsp_dialog::handle(const rtsp_request& request, const behaviour&
     response = make_response(505, cseq);
   } else if (request.method == "OPTIONS") {
     response = options(request);
-  } else if (request.method == "DESCRIBE" || request.method == "SETUP" || request.method == "PLAY"
-             || request.method == "TEARDOWN" || request.method == "GET_PARAMETER"
-             || request.method == "SET_PARAMETER") {
+  } else if (request.method == "DESCRIBE" || request.method == "SETUP" ||
+             request.method == "PLAY" || request.method == "TEARDOWN" ||
+             request.method == "GET_PARAMETER" || request.method == "SET_PARAMETER") {
     if (!authorized(request, now_behaving)) {
       response = make_response(401, cseq);
       response.add("WWW-Authenticate", camera_.config().auth == auth_mode::basic
-                                         ? basic_challenge(tplink_realm)
-                                         : digest_challenge(tplink_realm, nonce_));
+                                           ? basic_challenge(tplink_realm)
+                                           : digest_challenge(tplink_realm, nonce_));
     } else {
       // Any request that names a live session keeps it alive.
       if (auto id = session_of(request); !id.empty() && request.method != "TEARDOWN")
@@ -128,8 +127,8 @@ bool rtsp_dialog::authorized(const rtsp_request& request, const behaviour& now_b
   if (config.auth == auth_mode::basic)
     valid = verify_basic(*authorization, config.username, config.password);
   else if (config.auth == auth_mode::digest)
-    valid = verify_digest(*authorization, {request.method, tplink_realm, nonce_, config.username,
-                                           config.password});
+    valid = verify_digest(*authorization,
+                          {request.method, tplink_realm, nonce_, config.username, config.password});
   if (valid && !rejecting)
     return true;
   ++camera_.stats().auth_failures;
@@ -219,9 +218,8 @@ rtsp_response rtsp_dialog::setup(const rtsp_request& request, const behaviour& n
   auto response = make_response(200, cseq);
   char ssrc[9];
   std::snprintf(ssrc, sizeof ssrc, "%08X", static_cast<unsigned>(stream_.ssrc));
-  response.add("Transport", "RTP/AVP/TCP;unicast;interleaved=" + std::to_string(channel) + "-"
-                              + std::to_string(channel + 1) + ";ssrc=" + ssrc
-                              + ";mode=\"play\"");
+  response.add("Transport", "RTP/AVP/TCP;unicast;interleaved=" + std::to_string(channel) + "-" +
+                                std::to_string(channel + 1) + ";ssrc=" + ssrc + ";mode=\"play\"");
   response.add("Session", session_header());
   return response;
 }
@@ -234,8 +232,8 @@ rtsp_response rtsp_dialog::play(const rtsp_request& request, dialog_outcome& out
   auto response = make_response(200, cseq);
   response.add("Session", session_header());
   response.add("Range", "npt=0.000-");
-  response.add("RTP-Info", "url=" + setup_uri_ + ";seq=" + std::to_string(stream_.first_sequence)
-                             + ";rtptime=" + std::to_string(stream_.first_timestamp_90k));
+  response.add("RTP-Info", "url=" + setup_uri_ + ";seq=" + std::to_string(stream_.first_sequence) +
+                               ";rtptime=" + std::to_string(stream_.first_timestamp_90k));
   outcome.next = dialog_outcome::action::start_streaming;
   return response;
 }
@@ -293,25 +291,25 @@ std::string redact_uri(const std::string& uri) {
 std::string garble(const rtsp_response& response, garbage_mode mode, bool is_describe) {
   auto text = response.serialize();
   switch (mode) {
-    case garbage_mode::status_line:
-      // Words swapped: the status code is not where a client looks for it.
-      return "RTSP/1.0 OK " + std::to_string(response.status) + text.substr(text.find("\r\n"));
-    case garbage_mode::headers: {
-      // No colons, a negative length, a control character: nothing parses.
-      std::string out = text.substr(0, text.find("\r\n") + 2);
-      for (const auto& [name, value] : response.headers)
-        out += name + " " + value + "\r\n";
-      out += "Content-Length: -17\r\n\x01\x7f\r\n\r\n";
-      return out;
-    }
-    case garbage_mode::sdp:
-      if (!is_describe || response.status != 200)
-        return text;
-      break;
+  case garbage_mode::status_line:
+    // Words swapped: the status code is not where a client looks for it.
+    return "RTSP/1.0 OK " + std::to_string(response.status) + text.substr(text.find("\r\n"));
+  case garbage_mode::headers: {
+    // No colons, a negative length, a control character: nothing parses.
+    std::string out = text.substr(0, text.find("\r\n") + 2);
+    for (const auto& [name, value] : response.headers)
+      out += name + " " + value + "\r\n";
+    out += "Content-Length: -17\r\n\x01\x7f\r\n\r\n";
+    return out;
+  }
+  case garbage_mode::sdp:
+    if (!is_describe || response.status != 200)
+      return text;
+    break;
   }
   rtsp_response broken = response;
-  broken.body = std::string{"v=0\r\nm=video RTP/AVP\r\na=rtpmap:96\r\n"} + '\0' + "\xff\xfe"
-                + "sprop-parameter-sets=@@@\r\n";
+  broken.body = std::string{"v=0\r\nm=video RTP/AVP\r\na=rtpmap:96\r\n"} + '\0' + "\xff\xfe" +
+                "sprop-parameter-sets=@@@\r\n";
   return broken.serialize();
 }
 

@@ -34,7 +34,7 @@ struct rtp_stream_state {
 };
 
 class rtsp_dialog {
-public:
+ public:
   explicit rtsp_dialog(camera& owner);
 
   dialog_outcome handle(const rtsp_request& request, const behaviour& now_behaving,
@@ -50,13 +50,12 @@ public:
   const std::string& session_id() const noexcept { return session_id_; }
   const rtp_stream_state& stream() const noexcept { return stream_; }
 
-private:
+ private:
   bool authorized(const rtsp_request& request, const behaviour& now_behaving);
   bool path_matches(const std::string& uri, bool allow_track) const;
   rtsp_response options(const rtsp_request& request);
   rtsp_response describe(const rtsp_request& request, const behaviour& now_behaving);
-  rtsp_response setup(const rtsp_request& request, const behaviour& now_behaving,
-                      steady_time now);
+  rtsp_response setup(const rtsp_request& request, const behaviour& now_behaving, steady_time now);
   rtsp_response play(const rtsp_request& request, dialog_outcome& outcome);
   rtsp_response teardown(const rtsp_request& request, dialog_outcome& outcome);
   rtsp_response parameter(const rtsp_request& request);

@@ -10,8 +10,8 @@ namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x))
-                  == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -27,7 +27,8 @@ std::string_view trim(std::string_view text) {
 bool is_token(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
-    return u > 32 && u < 127 && std::string_view{"()<>@,;:\\\"/[]?={}"}.find(c) == std::string_view::npos;
+    return u > 32 && u < 127 &&
+           std::string_view{"()<>@,;:\\\"/[]?={}"}.find(c) == std::string_view::npos;
   });
 }
 
@@ -66,20 +67,19 @@ std::optional<std::uint32_t> rtsp_request::cseq() const {
 
 const char* to_string(parse_error error) {
   switch (error) {
-    case parse_error::malformed_request_line:
-      return "malformed request line";
-    case parse_error::malformed_header:
-      return "malformed header line";
-    case parse_error::malformed_content_length:
-      return "malformed Content-Length";
-    case parse_error::too_large:
-      break;
+  case parse_error::malformed_request_line:
+    return "malformed request line";
+  case parse_error::malformed_header:
+    return "malformed header line";
+  case parse_error::malformed_content_length:
+    return "malformed Content-Length";
+  case parse_error::too_large:
+    break;
   }
   return "request too large";
 }
 
-rtsp_request_parser::rtsp_request_parser(parser_limits limits) : limits_(limits) {
-}
+rtsp_request_parser::rtsp_request_parser(parser_limits limits) : limits_(limits) {}
 
 void rtsp_request_parser::feed(std::string_view bytes) {
   // Drop what was handed out before growing, so the buffer stays near the
@@ -111,8 +111,8 @@ parse_result rtsp_request_parser::next() {
   if (pending.front() == '$') {
     if (pending.size() < 4)
       return need_more{};
-    auto length = (static_cast<std::size_t>(static_cast<unsigned char>(pending[2])) << 8)
-                  | static_cast<unsigned char>(pending[3]);
+    auto length = (static_cast<std::size_t>(static_cast<unsigned char>(pending[2])) << 8) |
+                  static_cast<unsigned char>(pending[3]);
     if (pending.size() < 4 + length)
       return need_more{};
     interleaved_frame frame;
@@ -156,16 +156,16 @@ parse_result rtsp_request_parser::parse_request(std::string_view pending) {
   request.method = first.substr(0, sp1);
   request.uri = trim(first.substr(sp1 + 1, sp2 - sp1 - 1));
   request.version = first.substr(sp2 + 1);
-  if (!is_token(request.method) || request.uri.empty()
-      || request.uri.find(' ') != std::string::npos || request.version.rfind("RTSP/", 0) != 0)
+  if (!is_token(request.method) || request.uri.empty() ||
+      request.uri.find(' ') != std::string::npos || request.version.rfind("RTSP/", 0) != 0)
     return fail(parse_error::malformed_request_line);
 
   // Headers. Folded continuation lines are obsolete and no camera client
   // sends them, so a line starting with a blank is an error.
   for (std::size_t i = 1; i < lines.size(); ++i) {
     auto colon = lines[i].find(':');
-    if (colon == std::string_view::npos || colon == 0 || lines[i].front() == ' '
-        || lines[i].front() == '\t' || !is_token(lines[i].substr(0, colon)))
+    if (colon == std::string_view::npos || colon == 0 || lines[i].front() == ' ' ||
+        lines[i].front() == '\t' || !is_token(lines[i].substr(0, colon)))
       return fail(parse_error::malformed_header);
     request.headers.emplace_back(lines[i].substr(0, colon), trim(lines[i].substr(colon + 1)));
   }
@@ -176,7 +176,7 @@ parse_result rtsp_request_parser::parse_request(std::string_view pending) {
     auto [end, ec] = std::from_chars(length->data(), length->data() + length->size(), body_bytes);
     if (length->empty() || ec == std::errc::result_out_of_range)
       return fail(ec == std::errc::result_out_of_range ? parse_error::too_large
-                                                        : parse_error::malformed_content_length);
+                                                       : parse_error::malformed_content_length);
     if (ec != std::errc{} || end != length->data() + length->size())
       return fail(parse_error::malformed_content_length);
     if (body_bytes > limits_.max_body_bytes)

@@ -64,7 +64,7 @@ struct need_more {};
 using parse_result = std::variant<need_more, rtsp_request, interleaved_frame, parse_error>;
 
 class rtsp_request_parser {
-public:
+ public:
   explicit rtsp_request_parser(parser_limits limits = {});
 
   /// Appends bytes read from the connection.
@@ -77,7 +77,7 @@ public:
   /// Bytes received but not yet handed out.
   std::size_t buffered() const noexcept { return buffer_.size() - offset_; }
 
-private:
+ private:
   parse_result fail(parse_error error);
   parse_result parse_request(std::string_view pending);
 

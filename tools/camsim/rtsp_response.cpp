@@ -20,38 +20,38 @@ std::string rtsp_response::serialize() const {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 406:
-      return "Not Acceptable";
-    case 453:
-      return "Not Enough Bandwidth";
-    case 454:
-      return "Session Not Found";
-    case 455:
-      return "Method Not Valid in This State";
-    case 459:
-      return "Aggregate Operation Not Allowed";
-    case 461:
-      return "Unsupported Transport";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 505:
-      return "RTSP Version Not Supported";
-    default:
-      return "Unknown";
+  case 200:
+    return "OK";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 406:
+    return "Not Acceptable";
+  case 453:
+    return "Not Enough Bandwidth";
+  case 454:
+    return "Session Not Found";
+  case 455:
+    return "Method Not Valid in This State";
+  case 459:
+    return "Aggregate Operation Not Allowed";
+  case 461:
+    return "Unsupported Transport";
+  case 500:
+    return "Internal Server Error";
+  case 501:
+    return "Not Implemented";
+  case 505:
+    return "RTSP Version Not Supported";
+  default:
+    return "Unknown";
   }
 }
 

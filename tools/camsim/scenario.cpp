@@ -38,11 +38,11 @@ subnet_config parse_prefix(const std::string& text, const std::string& path) {
                                    result.prefix_length);
   unsigned min_length = result.network.is_v4() ? 8 : 128;
   unsigned max_length = result.network.is_v4() ? 32 : 128;
-  if (ec != std::errc{} || end != length_text.data() + length_text.size()
-      || result.prefix_length < min_length || result.prefix_length > max_length)
-    throw json_error(path, "prefix length must be from " + std::to_string(min_length) + " to "
-                             + std::to_string(max_length)
-                             + " so that the subnet stays inside loopback");
+  if (ec != std::errc{} || end != length_text.data() + length_text.size() ||
+      result.prefix_length < min_length || result.prefix_length > max_length)
+    throw json_error(path, "prefix length must be from " + std::to_string(min_length) + " to " +
+                               std::to_string(max_length) +
+                               " so that the subnet stays inside loopback");
   return result;
 }
 
@@ -66,8 +66,8 @@ stream_params parse_stream(const boost::json::value* value, const std::string& p
   if (result.height % 2 != 0)
     throw json_error(reader.child_path("height"), "must be even (4:2:0 chroma)");
   result.fps = static_cast<int>(reader.integer_or("fps", 1, 60, result.fps));
-  result.key_frame_interval = static_cast<int>(
-    reader.integer_or("key_frame_interval", 1, 600, result.key_frame_interval));
+  result.key_frame_interval =
+      static_cast<int>(reader.integer_or("key_frame_interval", 1, 600, result.key_frame_interval));
   result.clip_file = reader.string_or("clip_file", "");
   stream_path = reader.string_or("path", stream_path);
   if (stream_path.empty() || stream_path.front() != '/')
@@ -100,9 +100,9 @@ camera_config parse_camera(const boost::json::value& value, const std::string& p
   // The model decides the defaults that the rest of the entry may override.
   result.model = reader.string_or("model", "unknown");
   result.family = family_of(result.model);
-  result.session_limit = static_cast<std::size_t>(reader.integer_or(
-    "session_limit", 1, max_session_limit,
-    static_cast<std::int64_t>(default_session_limit(result.family))));
+  result.session_limit = static_cast<std::size_t>(
+      reader.integer_or("session_limit", 1, max_session_limit,
+                        static_cast<std::int64_t>(default_session_limit(result.family))));
   result.full_status = static_cast<int>(reader.integer_or("full_status", 406, 453, 453));
   if (result.full_status != 453 && result.full_status != 406)
     throw json_error(reader.child_path("full_status"), "must be 453 or 406");
@@ -161,12 +161,12 @@ const boost::json::array& array_at(const boost::json::value& value, const std::s
 
 const char* to_string(auth_mode mode) {
   switch (mode) {
-    case auth_mode::none:
-      return "none";
-    case auth_mode::basic:
-      return "basic";
-    case auth_mode::digest:
-      break;
+  case auth_mode::none:
+    return "none";
+  case auth_mode::basic:
+    return "basic";
+  case auth_mode::digest:
+    break;
   }
   return "digest";
 }
@@ -193,8 +193,8 @@ scenario parse_scenario(std::string_view json_text) {
     auto subnet = parse_prefix(subnet_reader.string("prefix"), subnet_reader.child_path("prefix"));
     subnet.name = name;
 
-    const auto& cameras = array_at(subnet_reader.required("cameras"),
-                                   subnet_reader.child_path("cameras"));
+    const auto& cameras =
+        array_at(subnet_reader.required("cameras"), subnet_reader.child_path("cameras"));
     for (std::size_t j = 0; j < cameras.size(); ++j) {
       auto camera_path = index_path(subnet_reader.child_path("cameras"), j);
       auto camera = parse_camera(cameras[j], camera_path, subnet);
@@ -217,7 +217,7 @@ scenario parse_scenario(std::string_view json_text) {
     const auto& events = array_at(*timeline, root.child_path("timeline"));
     for (std::size_t i = 0; i < events.size(); ++i)
       result.timeline.push_back(
-        parse_event(events[i], index_path(root.child_path("timeline"), i), ids));
+          parse_event(events[i], index_path(root.child_path("timeline"), i), ids));
     std::stable_sort(result.timeline.begin(), result.timeline.end(),
                      [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
   }

@@ -29,12 +29,10 @@ std::string h264_fmtp(const h264_clip& clip) {
   // bytes after the SPS's NAL header.
   char profile[7] = "42e01f";
   if (clip.sps.size() >= 4)
-    std::snprintf(profile, sizeof profile, "%02x%02x%02x",
-                  static_cast<unsigned char>(clip.sps[1]),
-                  static_cast<unsigned char>(clip.sps[2]),
-                  static_cast<unsigned char>(clip.sps[3]));
-  return "packetization-mode=1;profile-level-id=" + std::string{profile}
-         + ";sprop-parameter-sets=" + base64(clip.sps) + "," + base64(clip.pps);
+    std::snprintf(profile, sizeof profile, "%02x%02x%02x", static_cast<unsigned char>(clip.sps[1]),
+                  static_cast<unsigned char>(clip.sps[2]), static_cast<unsigned char>(clip.sps[3]));
+  return "packetization-mode=1;profile-level-id=" + std::string{profile} +
+         ";sprop-parameter-sets=" + base64(clip.sps) + "," + base64(clip.pps);
 }
 
 std::string make_sdp(const h264_clip& clip, const sdp_options& options) {

@@ -5,8 +5,7 @@
 namespace camfleet::camsim {
 
 session_table::session_table(std::size_t limit, std::chrono::milliseconds timeout)
-  : limit_(limit), timeout_(timeout) {
-}
+  : limit_(limit), timeout_(timeout) {}
 
 bool session_table::open(const std::string& id, steady_time now) {
   if (last_seen_.size() >= limit_ || last_seen_.count(id) != 0)

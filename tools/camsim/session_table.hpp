@@ -21,7 +21,7 @@ namespace camfleet::camsim {
 using steady_time = std::chrono::steady_clock::time_point;
 
 class session_table {
-public:
+ public:
   session_table(std::size_t limit, std::chrono::milliseconds timeout);
 
   /// Takes a slot for a new session `id`; false when every slot is taken (or
@@ -46,7 +46,7 @@ public:
   /// The most sessions ever open at once.
   std::size_t high_water() const noexcept { return high_water_; }
 
-private:
+ private:
   std::size_t limit_;
   std::chrono::milliseconds timeout_;
   std::unordered_map<std::string, steady_time> last_seen_;

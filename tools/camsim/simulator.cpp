@@ -22,13 +22,8 @@ constexpr auto drain_limit = std::chrono::milliseconds{500};
 } // namespace
 
 simulator::simulator(scenario fleet, simulator_options options)
-  : scenario_(std::move(fleet)),
-    options_(std::move(options)),
-    sweep_timer_(io_),
-    timeline_timer_(io_),
-    duration_timer_(io_),
-    drain_timer_(io_) {
-}
+  : scenario_(std::move(fleet)), options_(std::move(options)), sweep_timer_(io_),
+    timeline_timer_(io_), duration_timer_(io_), drain_timer_(io_) {}
 
 simulator::~simulator() {
   // Close sockets while the io_context is still whole.
@@ -37,8 +32,8 @@ simulator::~simulator() {
 
 void simulator::start() {
   if (options_.seed == 0)
-    options_.seed = (static_cast<std::uint64_t>(std::random_device{}()) << 32)
-                    | std::random_device{}();
+    options_.seed =
+        (static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
   std::mt19937_64 seeds{options_.seed};
 
   // Cameras, each with the clip of its stream parameters.
@@ -55,17 +50,16 @@ void simulator::start() {
     try {
       cam->start();
     } catch (const std::exception& e) {
-      throw std::runtime_error("camera '" + cam->config().id + "' cannot listen on "
-                               + to_string(cam->config().address, cam->config().port) + ": "
-                               + e.what());
+      throw std::runtime_error("camera '" + cam->config().id + "' cannot listen on " +
+                               to_string(cam->config().address, cam->config().port) + ": " +
+                               e.what());
     }
   }
 
   // The control API, served from the same thread as the cameras.
   control_ = std::make_unique<control_server>(
-    io_, options_.control, [this](const control_request& request) {
-      return handle_control(*this, request);
-    });
+      io_, options_.control,
+      [this](const control_request& request) { return handle_control(*this, request); });
   control_->start();
 
   started_at_ = std::chrono::steady_clock::now();
@@ -80,8 +74,8 @@ void simulator::start() {
       }
     });
   }
-  spdlog::info("camsim: {} cameras from {} subnets, {} clips, control API on {}",
-               cameras_.size(), scenario_.subnets.size(), clips_.size(), control_address());
+  spdlog::info("camsim: {} cameras from {} subnets, {} clips, control API on {}", cameras_.size(),
+               scenario_.subnets.size(), clips_.size(), control_address());
 }
 
 void simulator::run() {
@@ -111,8 +105,8 @@ camera* simulator::find(std::string_view id) {
 }
 
 std::chrono::milliseconds simulator::uptime() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now()
-                                                               - started_at_);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started_at_);
 }
 
 void simulator::sweep() {
@@ -136,8 +130,8 @@ void simulator::schedule_timeline() {
       return;
     // Every event due now, in file order.
     auto elapsed = uptime().count();
-    while (next_event_ < scenario_.timeline.size()
-           && scenario_.timeline[next_event_].at_ms <= elapsed) {
+    while (next_event_ < scenario_.timeline.size() &&
+           scenario_.timeline[next_event_].at_ms <= elapsed) {
       const auto& due = scenario_.timeline[next_event_++];
       spdlog::info("camsim: timeline at {} ms: camera {}", due.at_ms, due.camera);
       for (auto& cam : cameras_)

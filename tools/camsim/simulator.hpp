@@ -39,7 +39,7 @@ struct simulator_options {
 };
 
 class simulator {
-public:
+ public:
   simulator(scenario fleet, simulator_options options);
   ~simulator();
 
@@ -68,7 +68,7 @@ public:
   std::size_t clip_count() const noexcept { return clips_.size(); }
   std::chrono::milliseconds uptime() const;
 
-private:
+ private:
   void sweep();
   void schedule_timeline();
   void shut_down();
