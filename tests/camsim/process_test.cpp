@@ -2,6 +2,7 @@
 // out, a clean exit on SIGTERM or after --duration-s.
 
 #include "tests/camsim/camsim_process.hpp"
+#include "tests/camsim/raw_rtsp_client.hpp"
 #include "tests/camsim/running_fleet.hpp"
 
 #include <csignal>
@@ -59,6 +60,45 @@ TEST_CASE("integration: camsim prints ready, serves the API and stops on SIGTERM
   CHECK(std::regex_search(
       camsim.error_output(),
       std::regex{R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \[info\])"}));
+  std::remove(file.c_str());
+}
+
+TEST_CASE("integration: camsim never logs a password", "[camsim][integration]") {
+  auto file = temp_scenario(
+      R"({"subnets": [{"name": "p", "prefix": "127.77.3.0/24", "cameras": [
+        {"id": "a", "address": "127.77.3.1", "port": 0, "auth": "basic",
+         "credentials": {"username": "camsim", "password": "Pa55-w0rd"},
+         "stream": {"width": 160, "height": 96, "fps": 5, "key_frame_interval": 5}}]}]})");
+  camsim_process camsim{{"--scenario", file, "--log-level", "debug"}};
+  auto line = camsim.first_line(ready_budget);
+  REQUIRE(line);
+  auto port = static_cast<std::uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+  auto cameras = control_call(port, "GET", "/cameras");
+  REQUIRE(cameras.status == 200);
+  auto camera_port =
+      static_cast<std::uint16_t>(cameras.body.at("cameras").at(0).at("port").to_number<int>());
+
+  // A client that puts the password in the URL and sends a wrong one in the
+  // header: camsim logs the 401 and the URL, with the credentials redacted.
+  raw_rtsp_client client;
+  REQUIRE_FALSE(client.connect("127.77.3.1", camera_port, 5s));
+  auto reply = client.request(
+      "DESCRIBE", "rtsp://camsim:Pa55-w0rd@127.77.3.1:" + std::to_string(camera_port) + "/stream1",
+      "Authorization: Basic Y2Ftc2ltOlBhNTUtdzByZA==\r\n", 5s);
+  REQUIRE(reply);
+  CHECK(reply->status == 200);
+  reply = client.request(
+      "DESCRIBE", "rtsp://camsim:Pa55-w0rd@127.77.3.1:" + std::to_string(camera_port) + "/nowhere",
+      "Authorization: Basic Y2Ftc2ltOlBhNTUtdzByZA==\r\n", 5s);
+  REQUIRE(reply);
+  CHECK(reply->status == 404);
+
+  camsim.signal(SIGTERM);
+  CHECK(camsim.wait(5s) == 0);
+  auto log = camsim.error_output();
+  CHECK(log.find("rtsp://***@127.77.3.1") != std::string::npos);
+  CHECK(log.find("Pa55-w0rd") == std::string::npos);
+  CHECK(log.find("Y2Ftc2ltOlBhNTUtdzByZA") == std::string::npos);
   std::remove(file.c_str());
 }
 

@@ -48,6 +48,14 @@ TEST_CASE("unit: a minimal scenario gets the defaults", "[camsim]") {
   CHECK(result.timeline.empty());
 }
 
+TEST_CASE("unit: a camera may live on ::1", "[camsim]") {
+  auto result = parse_scenario(R"({"subnets": [{"name": "v6", "prefix": "::1/128", "cameras": [
+                                   {"id": "c6", "address": "::1", "port": 0}]}]})");
+  CHECK(result.cameras[0].address.is_v6());
+  CHECK(error_path(R"({"subnets": [{"name": "v6", "prefix": "::1/64", "cameras": []}]})") ==
+        "$.subnets[0].prefix");
+}
+
 TEST_CASE("unit: the model family sets the session limit", "[camsim]") {
   auto limit_of = [](const std::string& model) {
     return parse_scenario(fleet(minimal_camera + R"(, "model": ")" + model + "\""))

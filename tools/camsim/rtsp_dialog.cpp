@@ -62,7 +62,7 @@ dialog_outcome rtsp_dialog::handle(const rtsp_request& request, const behaviour&
   } else if (request.version != "RTSP/1.0") {
     response = make_response(505, cseq);
   } else if (request.method == "OPTIONS") {
-    response = options(request);
+    response = options(request, now);
   } else if (request.method == "DESCRIBE" || request.method == "SETUP" ||
              request.method == "PLAY" || request.method == "TEARDOWN" ||
              request.method == "GET_PARAMETER" || request.method == "SET_PARAMETER") {
@@ -144,9 +144,10 @@ bool rtsp_dialog::path_matches(const std::string& uri, bool allow_track) const {
   return allow_track && path.compare(0, base.size(), base) == 0;
 }
 
-rtsp_response rtsp_dialog::options(const rtsp_request& request) {
+rtsp_response rtsp_dialog::options(const rtsp_request& request, steady_time now) {
+  // OPTIONS is the keep-alive of some clients; it needs no credentials.
   if (auto id = session_of(request); !id.empty())
-    camera_.sessions().touch(id, std::chrono::steady_clock::now());
+    camera_.sessions().touch(id, now);
   auto response = make_response(200, request.header("CSeq"));
   response.add("Public", public_methods);
   return response;

@@ -53,7 +53,7 @@ class rtsp_dialog {
  private:
   bool authorized(const rtsp_request& request, const behaviour& now_behaving);
   bool path_matches(const std::string& uri, bool allow_track) const;
-  rtsp_response options(const rtsp_request& request);
+  rtsp_response options(const rtsp_request& request, steady_time now);
   rtsp_response describe(const rtsp_request& request, const behaviour& now_behaving);
   rtsp_response setup(const rtsp_request& request, const behaviour& now_behaving, steady_time now);
   rtsp_response play(const rtsp_request& request, dialog_outcome& outcome);
