@@ -146,9 +146,9 @@ TEST_CASE("integration: the stream misbehaves after PLAY", "[camsim][integration
   SECTION("stall_after_play sends N frames, then silence with the socket open") {
     switch_to(fleet, R"({"kind": "stall_after_play", "frames": 5})");
     REQUIRE(client.open(fleet.url("cam"), budget) == 0);
-    // 1.5 s at 15 fps would be 22 frames; the last of the 5 comes out of
+    // 3 s at 15 fps would be 45 frames; the last of the 5 comes out of
     // libavformat's parser only when the read deadline flushes it.
-    read_packets(client, 100, 1500ms, packets, key_frames);
+    read_packets(client, 100, 3000ms, packets, key_frames);
     CHECK(packets == 5);
     CHECK(fleet.counter("cam", "frames_sent") == 5);
     CHECK(fleet.counter("cam", "open_connections") == 1);
