@@ -1,0 +1,72 @@
+// The camera actor: one per camera, for the whole life of the daemon.
+//
+// It owns the camera's state machine (idle, connecting, capturing, backoff)
+// and at most one capture at a time. For each capture it spawns a worker on
+// a thread of its own (actors/capture_worker.hpp), linked to itself, and
+// tells the supervisor which worker holds the session. It answers a
+// capture_order only once the session is closed.
+//
+// Release is by construction: the running capture's cancel flag belongs to
+// the actor's state, and the state's destructor sets it. Whatever ends the
+// actor (a kill, its supervisor's death, shutdown), the worker's libav call
+// returns within libav's polling interval and the worker tears the session
+// down on a fresh budget.
+
+#pragma once
+
+#include "camera/camera_state.hpp"
+#include "camera/snapshot_capture.hpp"
+#include "config/fleet_config.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <caf/behavior.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+namespace camfleet {
+
+/// The capture a camera actor is running.
+struct running_capture {
+  caf::actor worker;
+  std::shared_ptr<std::atomic<bool>> cancel;
+  std::uint64_t patrol_id = 0;
+  /// Distinguishes this capture's timers from those of earlier ones.
+  std::uint64_t sequence = 0;
+  timestamp started;
+  capture_phase phase = capture_phase::connecting;
+  caf::response_promise promise;
+};
+
+struct camera_actor_state {
+  static inline const char* name = "camfleet.camera";
+
+  std::string subnet;
+  camera_config config;
+  std::string snapshot_dir;
+  /// Told about each worker, so it can monitor the session's release.
+  caf::actor supervisor;
+
+  camera_state_machine machine;
+  std::mt19937_64 rng{std::random_device{}()};
+  std::optional<running_capture> capture;
+  std::uint64_t capture_sequence = 0;
+  /// The failure kind last logged as a warning, to rate-limit repeats.
+  std::optional<failure_kind> last_warned_kind;
+
+  /// Cancels the running capture, if any: the actor's end, for whatever
+  /// reason, releases the camera's session.
+  ~camera_actor_state();
+};
+
+using camera_actor_type = caf::stateful_actor<camera_actor_state>;
+
+caf::behavior camera_actor(camera_actor_type* self, std::string subnet, camera_config config,
+                           std::string snapshot_dir, caf::actor supervisor);
+
+} // namespace camfleet

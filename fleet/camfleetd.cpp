@@ -1,0 +1,182 @@
+// camfleetd: patrols a fleet of IP cameras and writes one snapshot per camera
+// per patrol, releasing every RTSP session at the end of every patrol.
+//
+// Exit status: 0 after a clean stop (SIGINT or SIGTERM), or with --once when
+// every camera was captured; 1 with --once when some camera was not, or when
+// the fleet failed; 2 for a bad command line or configuration, in which case
+// no camera was contacted.
+
+#include "actors/fleet_root.hpp"
+#include "actors/patrol_log_actor.hpp"
+#include "config/config_loader.hpp"
+#include "fleet/logging.hpp"
+#include "fleet/snapshot_store.hpp"
+#include "messages/fleet_messages.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <pthread.h>
+
+namespace {
+
+using namespace camfleet;
+
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+
+// Relays SIGINT and SIGTERM to the fleet root as a shutdown. The signals are
+// blocked in every thread (before CAF starts any), and this thread takes them
+// with sigtimedwait, so no handler ever runs in the middle of CAF's code. A
+// second signal during shutdown ends the process at once.
+class signal_relay {
+ public:
+  explicit signal_relay(sigset_t signals) : signals_(signals) {}
+
+  ~signal_relay() { stop(); }
+
+  signal_relay(const signal_relay&) = delete;
+  signal_relay& operator=(const signal_relay&) = delete;
+
+  void start(caf::actor root) {
+    thread_ = std::thread{[this, root = std::move(root)] { run(root); }};
+  }
+
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable())
+      thread_.join();
+  }
+
+ private:
+  void run(const caf::actor& root) {
+    timespec poll_interval{0, 100 * 1000 * 1000};
+    int received = 0;
+    while (!stop_) {
+      int signal = sigtimedwait(&signals_, nullptr, &poll_interval);
+      if (signal < 0)
+        continue;
+      if (++received > 1) {
+        spdlog::warn("second {} during shutdown: exiting at once, sessions may be left open",
+                     strsignal(signal));
+        spdlog::default_logger()->flush();
+        std::_Exit(exit_failed);
+      }
+      spdlog::info("{} received: stopping", strsignal(signal));
+      caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+    }
+  }
+
+  sigset_t signals_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+int run_fleet(const fleet_config& config, bool once) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (auto removed = remove_stale_temporaries(config.snapshot_dir); removed > 0)
+    spdlog::info("removed {} temporary snapshot files left by an earlier run", removed);
+
+  caf::actor_system_config caf_config;
+  add_message_types(caf_config);
+  caf::actor_system system{caf_config};
+  caf::scoped_actor self{system};
+
+  auto patrol_log = system.spawn<caf::detached>(patrol_log_actor, config.patrol_log);
+  fleet_root_options options;
+  options.config = config;
+  options.patrol_log = patrol_log;
+  options.listener = self;
+  options.max_patrols = once ? 1 : 0;
+  auto root = system.spawn(fleet_root, std::move(options));
+  self->monitor(root);
+
+  signal_relay relay{signals};
+  relay.start(root);
+
+  bool root_down = false;
+  bool all_captured = false;
+  caf::error root_reason;
+  self->receive_while([&] { return !root_down; })(
+      [&](fleet_done_atom, bool captured_all) {
+        all_captured = captured_all;
+        self->send_exit(root, caf::exit_reason::user_shutdown);
+      },
+      [&](caf::down_msg& msg) {
+        root_down = true;
+        root_reason = msg.reason;
+      });
+
+  // Every supervisor has ended, so every report is in the log's mailbox.
+  self->monitor(patrol_log);
+  self->send(patrol_log, shutdown_atom::value);
+  self->receive([](caf::down_msg&) {});
+  relay.stop();
+
+  if (once)
+    return all_captured ? exit_ok : exit_failed;
+  if (root_reason != caf::exit_reason::user_shutdown) {
+    spdlog::error("the fleet stopped on its own ({})", system.render(root_reason));
+    return exit_failed;
+  }
+  return exit_ok;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"camfleetd: patrols IP cameras with one RTSP session per camera at most, and "
+               "none between patrols."};
+  std::string config_path;
+  bool once = false;
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "the fleet configuration (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_flag("--once", once,
+               "run one patrol of every subnet, then exit; the exit status is 0 only if every "
+               "camera was captured");
+  app.add_flag("--check-config", check_only, "validate the configuration and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int status = app.exit(error);
+    return status == 0 ? exit_ok : exit_usage;
+  }
+
+  auto loaded = load_fleet_config(config_path, process_environment());
+  if (!loaded.config) {
+    for (const auto& problem : loaded.problems)
+      std::fprintf(stderr, "camfleetd: %s: %s\n", config_path.c_str(), to_string(problem).c_str());
+    std::fprintf(stderr,
+                 "camfleetd: %zu problem%s in the configuration; no camera was "
+                 "contacted\n",
+                 loaded.problems.size(), loaded.problems.size() == 1 ? "" : "s");
+    return exit_usage;
+  }
+  const auto& config = *loaded.config;
+  if (check_only) {
+    std::printf("%s: valid, %zu cameras on %zu subnets\n", config_path.c_str(),
+                config.camera_count(), config.subnets.size());
+    return exit_ok;
+  }
+
+  configure_logging(config.log);
+  spdlog::info("camfleetd {} starting with {}", CAMFLEET_VERSION, config_path);
+  auto status = run_fleet(config, once);
+  spdlog::info("camfleetd stopped");
+  return status;
+}

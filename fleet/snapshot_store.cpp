@@ -1,0 +1,116 @@
+#include "fleet/snapshot_store.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace camfleet {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Closes a descriptor when it goes out of scope.
+class file_descriptor {
+ public:
+  explicit file_descriptor(int fd) : fd_(fd) {}
+  ~file_descriptor() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  file_descriptor(const file_descriptor&) = delete;
+  file_descriptor& operator=(const file_descriptor&) = delete;
+
+  int get() const { return fd_; }
+
+  // Closes now and reports the error close() gives (NFS reports late write
+  // errors only here).
+  int close_now() {
+    int result = ::close(fd_);
+    fd_ = -1;
+    return result;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string system_error_text(const std::string& what, const std::string& file, int error) {
+  return what + " \"" + file + "\": " + std::strerror(error);
+}
+
+} // namespace
+
+std::string snapshot_path(const std::string& snapshot_dir, const std::string& subnet,
+                          const std::string& camera_id) {
+  return (fs::path{snapshot_dir} / subnet / camera_id / "latest.jpg").string();
+}
+
+std::optional<std::string> write_file_atomically(const std::string& path,
+                                                 const std::vector<std::uint8_t>& bytes) {
+  fs::path target{path};
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec)
+    return "cannot create directory \"" + target.parent_path().string() + "\": " + ec.message();
+
+  // Unique per process and call, so concurrent writers never share a file.
+  static std::atomic<std::uint64_t> counter{0};
+  auto temporary =
+      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+
+  file_descriptor file{::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  if (file.get() < 0)
+    return system_error_text("cannot create", temporary, errno);
+
+  auto fail = [&](const std::string& what, int error) -> std::optional<std::string> {
+    ::unlink(temporary.c_str());
+    return system_error_text(what, temporary, error);
+  };
+
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    auto n = ::write(file.get(), bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return fail("cannot write", errno);
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(file.get()) != 0)
+    return fail("cannot flush", errno);
+  if (file.close_now() != 0)
+    return fail("cannot close", errno);
+  if (::rename(temporary.c_str(), path.c_str()) != 0)
+    return fail("cannot rename into place", errno);
+
+  // Make the rename itself durable; failing here loses nothing a reader sees.
+  file_descriptor directory{
+      ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (directory.get() >= 0)
+    ::fsync(directory.get());
+  return std::nullopt;
+}
+
+std::size_t remove_stale_temporaries(const std::string& snapshot_dir) {
+  std::size_t removed = 0;
+  std::error_code ec;
+  if (!fs::is_directory(snapshot_dir, ec))
+    return 0;
+  for (fs::recursive_directory_iterator it{snapshot_dir, ec}, end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->is_regular_file(ec) &&
+        it->path().filename().string().find(".tmp-") != std::string::npos) {
+      if (fs::remove(it->path(), ec))
+        ++removed;
+    }
+  }
+  return removed;
+}
+
+} // namespace camfleet
