@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include <spdlog/formatter.h>
 #include <spdlog/spdlog.h>
 
 namespace camfleet {

@@ -40,7 +40,7 @@ struct spawn_setup {
 
 } // namespace
 
-child_process::child_process(std::vector<std::string> argv) {
+child_process::child_process(std::vector<std::string> argv, stderr_mode errors) {
   if (argv.empty())
     throw_errno(EINVAL, "child_process: empty argv");
 
@@ -59,6 +59,8 @@ child_process::child_process(std::vector<std::string> argv) {
   spawn_setup setup;
   posix_spawn_file_actions_adddup2(&setup.actions, in_pipe[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&setup.actions, out_pipe[1], STDOUT_FILENO);
+  if (errors == stderr_mode::merge_into_stdout)
+    posix_spawn_file_actions_adddup2(&setup.actions, out_pipe[1], STDERR_FILENO);
   std::vector<char*> args;
   for (auto& arg : argv)
     args.push_back(arg.data());

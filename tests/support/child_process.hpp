@@ -14,7 +14,7 @@ namespace camfleet::test {
 /// Runs `argv[0]` (a path; no PATH lookup, no shell) with `argv`. The child's
 /// stdout is a pipe read through read_line(); its stdin is a pipe this object
 /// holds open and closes on terminate(), so a child that watches stdin also
-/// stops when the test process dies; its stderr is the test's stderr.
+/// stops when the test process dies; its stderr is the test's stderr, or merged into stdout.
 ///
 /// The destructor terminates the child (SIGTERM, then SIGKILL after the grace
 /// period) and reaps it: no test leaves a process behind.
@@ -22,8 +22,12 @@ class child_process {
  public:
   enum class read_status { line, timeout, end_of_file };
 
+  /// Where the child's stderr goes: the test's stderr, or the same pipe as
+  /// its stdout (to check what a daemon logs).
+  enum class stderr_mode { inherit, merge_into_stdout };
+
   /// Throws std::system_error when the child cannot be started.
-  explicit child_process(std::vector<std::string> argv);
+  explicit child_process(std::vector<std::string> argv, stderr_mode errors = stderr_mode::inherit);
 
   ~child_process();
 
