@@ -85,6 +85,10 @@ int run_fleet(const fleet_config& config, bool once) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  // A shell starts background jobs with SIGINT ignored, and an ignored signal
+  // is discarded instead of waiting for sigtimedwait: restore the default.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   if (auto removed = remove_stale_temporaries(config.snapshot_dir); removed > 0)
