@@ -1,0 +1,494 @@
+#!/usr/bin/python3
+"""Runs camfleetd against a camsim fleet and checks its invariants after every patrol.
+
+A chaos scenario (tests/chaos/scenarios/*.json) is a camsim scenario plus what
+the runner needs: the daemon's settings and how long to run. The runner starts
+camsim, generates a matching camfleetd configuration from the ports camsim
+reports, starts the real camfleetd, and follows the patrol log. As each patrol
+line appears it checks, from camsim's control API and from the daemon's
+/proc/<pid> entries:
+
+  1. release: at the patrol end, no connection and no session of the daemon is
+     open on that subnet's cameras (camsim gets up to 300 ms to notice a close;
+     the daemon's own sockets get none);
+  2. one session: no camera ever had two sessions of the daemon at once;
+  3. teardown: every session the daemon opened ended with a TEARDOWN, on every
+     camera whose behaviour lets a TEARDOWN through;
+  4. healthy captured: every healthy camera is captured in every patrol;
+  5. deadline: every patrol ends within its deadline plus the daemon's grace
+     (the longest teardown budget of the subnet + 1 s);
+  6. no growth: the daemon's descriptors, threads and resident memory do not
+     grow across the run (scenarios with "leak_check"), and its threads return
+     to their idle count after every patrol of a single-subnet fleet.
+
+Every violation names the invariant, the patrol, the camera and the counter.
+Exit status: 0 when every check passed, 1 when one failed, 2 for a bad
+scenario or command line. Debian's python3 and its standard library only.
+
+Loopback only: camsim refuses any other address, and the runner checks every
+address it connects to.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import signal
+import statistics
+import sys
+import time
+
+from chaos_processes import Child, ControlApi, SessionHolder, daemon_sockets, proc_stats
+from chaos_scenario import Scenario, ScenarioError, camfleet_config, effective_settings
+
+SETTLE_S = 0.3
+POLL_S = 0.02
+
+
+class Run:
+    """One scenario: camsim, the daemon, the runner's own client, and the checks."""
+
+    def __init__(self, scenario, camsim_bin, camfleetd_bin, work_dir, verbose):
+        self.scenario = scenario
+        self.camsim_bin = camsim_bin
+        self.camfleetd_bin = camfleetd_bin
+        self.work_dir = work_dir
+        self.verbose = verbose
+        self.violations = []
+        self.camsim = None
+        self.daemon = None
+        self.daemon_status = None
+        self.api = None
+        self.holders = {}
+        self.lines = {s: [] for s in scenario.subnets}
+        self.samples = []          # (subnet, patrol, fds, threads, rss_kib)
+        self.thread_baseline = None
+        self.max_daemon_sockets = {}  # camera id -> most daemon sockets seen at once
+        self.last_sockets = {}
+        self.inconclusive = 0
+        self.release_checks = 0
+
+    # Reporting.
+    def violate(self, invariant, text):
+        message = f"invariant {invariant}: {text}"
+        self.violations.append(message)
+        print(f"FAIL {message}", flush=True)
+
+    def say(self, text):
+        print(text, flush=True)
+
+    # Start and stop.
+    def start(self):
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+        os.makedirs(self.work_dir)
+        camsim_scenario = os.path.join(self.work_dir, "camsim-scenario.json")
+        with open(camsim_scenario, "w", encoding="utf-8") as f:
+            json.dump(self.scenario.camsim, f, indent=1)
+        self.camsim = Child("camsim", [self.camsim_bin, "--scenario", camsim_scenario,
+                                       "--control", "127.0.0.1:0"],
+                            os.path.join(self.work_dir, "camsim.log"), pipe_stdout=True)
+        ready = self.camsim.first_line(30)
+        if not ready or not ready.startswith("ready control="):
+            raise RuntimeError(f"camsim did not get ready: {ready!r}\n{self.camsim.tail()}")
+        self.ready_wall = time.time()
+        self.ready_mono = time.monotonic()
+        self.api = ControlApi(ready.split()[1].split("=", 1)[1])
+        self.api_cameras = self.api.cameras()
+        self.addresses = {(c["address"], c["port"]): cid for cid, c in self.api_cameras.items()}
+
+        for hold in self.scenario.holds:
+            self.apply_hold(hold)
+
+        config = camfleet_config(self.scenario, self.api_cameras, self.work_dir)
+        self.settings = effective_settings(config)
+        self.config_path = os.path.join(self.work_dir, "camfleet.json")
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            json.dump(config, f, indent=1)
+        self.daemon = Child("camfleetd", [self.camfleetd_bin, "--config", self.config_path],
+                            os.path.join(self.work_dir, "camfleetd.log"))
+        self.daemon_started = time.monotonic()
+
+    def apply_hold(self, hold):
+        cid = hold["camera"]
+        holder = self.holders.get(cid)
+        if holder is None:
+            credentials = self.scenario.cameras[cid].get("credentials")
+            holder = self.holders[cid] = SessionHolder(self.api_cameras[cid], credentials)
+            holder.max_held = 0
+        for _ in range(hold.get("sessions", 1)):
+            if not holder.hold():
+                raise RuntimeError(f"the runner could not hold a session on {cid}")
+        holder.max_held = max(holder.max_held, holder.active_sessions())
+        self.say(f"holding {holder.active_sessions()} session(s) on {cid}")
+
+    def stop_daemon(self):
+        if self.daemon is not None and self.daemon_status is None:
+            self.daemon_status = self.daemon.stop(15)
+
+    def stop(self):
+        """Stops everything this run started; safe to call more than once."""
+        self.stop_daemon()
+        for holder in self.holders.values():
+            holder.release()
+        if self.camsim is not None:
+            self.camsim.stop(10)
+
+    # Counters of the daemon only: camsim's minus the runner's own client.
+    def daemon_counts(self, cid, camera):
+        holder = self.holders.get(cid)
+        counts = dict(camera)
+        if holder is not None:
+            counts["open_connections"] -= holder.open_connections()
+            counts["active_sessions"] -= holder.active_sessions()
+            counts["sessions_started"] -= holder.sessions_started
+            counts["teardowns_received"] -= holder.teardowns
+        return counts
+
+    def sockets_by_camera(self):
+        sockets = daemon_sockets(self.daemon.pid)
+        by_camera = {}
+        for inode, remote in sockets.items():
+            cid = self.addresses.get(remote)
+            if cid is not None:
+                by_camera.setdefault(cid, set()).add(inode)
+        for cid, inodes in by_camera.items():
+            if len(inodes) > self.max_daemon_sockets.get(cid, 0):
+                self.max_daemon_sockets[cid] = len(inodes)
+        return by_camera
+
+    # The checks of one patrol.
+    def check_patrol(self, line, sockets_before):
+        subnet = line["subnet"]
+        patrol = line["patrol"]
+        where = f"subnet {subnet} patrol {patrol}"
+        settings = self.settings[subnet]
+        cameras_here = [cid for cid in self.scenario.cameras
+                        if self.scenario.subnet_of[cid] == subnet]
+
+        # 1, daemon side: a socket seen before the line and still held after it
+        # spans the patrol end. No settle: the daemon closes before it reports.
+        sockets_now = self.sockets_by_camera()
+        for cid in cameras_here:
+            spanning = sockets_now.get(cid, set()) & sockets_before.get(cid, set())
+            if spanning:
+                self.violate(1, f"{where}: camera {cid}: the daemon still holds {len(spanning)} "
+                             f"TCP socket(s) to it (/proc/{self.daemon.pid}/fd) after the patrol "
+                             "ended")
+
+        # 1, camsim side: no open connection, no active session (silent cameras
+        # keep sessions they never saw torn down), within the settle bound.
+        first = self.api.cameras()
+        end = time.monotonic() + SETTLE_S
+        now = first
+        while True:
+            problems = self.release_problems(cameras_here, now)
+            if not problems or time.monotonic() >= end:
+                break
+            # The next patrol began: a new connection, not a leftover one.
+            if all(now[cid]["connections_accepted"] > first[cid]["connections_accepted"]
+                   and self.daemon_counts(cid, now[cid])["open_connections"] <= 1
+                   for cid, _ in problems):
+                self.inconclusive += 1
+                problems = []
+                break
+            time.sleep(POLL_S)
+            now = self.api.cameras()
+        self.release_checks += 1
+        for cid, text in problems:
+            self.violate(1, f"{where}: camera {cid}: {text} {int(SETTLE_S * 1000)} ms after "
+                         "the patrol ended")
+
+        for cid in cameras_here:
+            counts = self.daemon_counts(cid, now[cid])
+            holder = self.holders.get(cid)
+            # 2: one session at a time.
+            if cid not in self.scenario.silent:
+                allowed = 1 + (holder.max_held if holder else 0)
+                if now[cid]["session_high_water"] > allowed:
+                    self.violate(2, f"{where}: camera {cid}: session_high_water="
+                                 f"{now[cid]['session_high_water']} (at most {allowed} allowed"
+                                 f"{', ' + str(allowed - 1) + ' held by the runner' if holder else ''})")
+            if self.max_daemon_sockets.get(cid, 0) > 1:
+                self.violate(2, f"{where}: camera {cid}: the daemon held "
+                             f"{self.max_daemon_sockets[cid]} TCP sockets to it at once")
+                self.max_daemon_sockets[cid] = 1  # report each excess once
+            # 3: every session ended with a TEARDOWN.
+            if cid not in self.scenario.silent:
+                if counts["sessions_started"] != counts["teardowns_received"] or \
+                        now[cid]["sessions_expired"] > 0:
+                    self.violate(3, f"{where}: camera {cid}: the daemon's sessions_started="
+                                 f"{counts['sessions_started']} but teardowns_received="
+                                 f"{counts['teardowns_received']}, sessions_expired="
+                                 f"{now[cid]['sessions_expired']}")
+
+        # 4: healthy cameras captured.
+        outcomes = {c["camera"]: c for c in line["cameras"]}
+        for cid in cameras_here:
+            if cid not in self.scenario.healthy:
+                continue
+            entry = outcomes.get(cid)
+            if entry is None or entry["outcome"] != "captured":
+                detail = "absent from the report" if entry is None else \
+                    f"outcome {entry['outcome']} {entry.get('failure', '')} " \
+                    f"{entry.get('detail', '')}".strip()
+                self.violate(4, f"{where}: healthy camera {cid} was not captured: {detail}")
+
+        # 5: within the deadline plus the grace.
+        bound = settings["deadline_ms"] + settings["grace_ms"]
+        if line["duration_ms"] > bound:
+            self.violate(5, f"{where}: took {line['duration_ms']} ms, more than the deadline "
+                         f"{settings['deadline_ms']} ms + grace {settings['grace_ms']} ms")
+
+        self.check_expectations(line, outcomes, where)
+        self.sample_process(subnet, patrol, where)
+
+    def release_problems(self, cameras_here, api):
+        problems = []
+        for cid in cameras_here:
+            counts = self.daemon_counts(cid, api[cid])
+            texts = []
+            if counts["open_connections"] > 0:
+                texts.append(f"open_connections={counts['open_connections']}")
+            if counts["active_sessions"] > 0 and cid not in self.scenario.silent:
+                texts.append(f"active_sessions={counts['active_sessions']}")
+            if texts:
+                problems.append((cid, ", ".join(texts) + " of the daemon"))
+        return problems
+
+    def check_expectations(self, line, outcomes, where):
+        started = datetime.datetime.fromisoformat(line["started_at"]).timestamp()
+        since_ready_ms = (started - self.ready_wall) * 1000
+        for cid, after_ms in self.scenario.run.get("recover", {}).items():
+            if self.scenario.subnet_of[cid] != line["subnet"] or since_ready_ms < after_ms:
+                continue
+            entry = outcomes.get(cid, {})
+            if entry.get("outcome") != "captured":
+                self.violate(4, f"{where}: camera {cid} should have recovered "
+                             f"{after_ms} ms after camsim started (this patrol started at "
+                             f"{since_ready_ms:.0f} ms) but was {entry.get('outcome')} "
+                             f"{entry.get('failure', '')} {entry.get('detail', '')}".rstrip())
+        for cid, rule in self.scenario.run.get("failures", {}).items():
+            if self.scenario.subnet_of[cid] != line["subnet"]:
+                continue
+            entry = outcomes.get(cid, {})
+            in_window = rule.get("after_ms", 0) <= since_ready_ms < rule.get("until_ms", 1e12)
+            if in_window and entry.get("outcome") == "failed" \
+                    and entry.get("failure") not in rule["kinds"]:
+                self.violate(4, f"{where}: camera {cid} failed as {entry.get('failure')}, "
+                             f"expected one of {rule['kinds']}: {entry.get('detail', '')}")
+
+    def sample_process(self, subnet, patrol, where):
+        pid = self.daemon.pid
+        fds, threads, rss = proc_stats(pid)
+        single = len(self.scenario.subnets) == 1
+        # 6: the capture workers' threads end with their sessions.
+        if single and self.thread_baseline is not None and threads > self.thread_baseline:
+            end = time.monotonic() + SETTLE_S
+            while threads > self.thread_baseline and time.monotonic() < end:
+                time.sleep(POLL_S)
+                fds, threads, rss = proc_stats(pid)
+            if threads > self.thread_baseline:
+                self.violate(6, f"{where}: the daemon has {threads} threads after the patrol, "
+                             f"its idle count is {self.thread_baseline}")
+        self.samples.append((subnet, patrol, fds, threads, rss))
+        if single and len(self.samples) == 5:
+            self.thread_baseline = min(s[3] for s in self.samples)
+
+    def check_growth(self):
+        samples = self.samples
+        if len(samples) < 20:
+            self.violate(6, f"only {len(samples)} patrols sampled; the growth check needs 20")
+            return
+        rule = self.scenario.run["leak_check"]
+        n = len(samples)
+        early = samples[n // 10: n // 10 + max(n // 10, 10)]
+        late = samples[-max(n // 10, 10):]
+
+        def describe(window, index):
+            values = [s[index] for s in window]
+            return min(values), statistics.median(values), max(values)
+
+        for index, name, tolerance in ((2, "open descriptors", rule.get("fd_tolerance", 2)),
+                                       (3, "threads", rule.get("thread_tolerance", 0))):
+            e, l_ = describe(early, index), describe(late, index)
+            self.say(f"{name}: early patrols min/median/max {e}, late {l_}")
+            if l_[0] > e[2] + tolerance:
+                self.violate(6, f"{name} grew from at most {e[2]} (patrols "
+                             f"{early[0][1]}-{early[-1][1]}) to at least {l_[0]} (patrols "
+                             f"{late[0][1]}-{late[-1][1]}), tolerance {tolerance}")
+        e, l_ = describe(early, 4), describe(late, 4)
+        tolerance = max(rule.get("rss_tolerance_kib", 8192), e[1] * rule.get("rss_ratio", 0.2))
+        self.say(f"resident memory KiB: early min/median/max {e}, late {l_}")
+        if l_[1] > e[1] + tolerance:
+            self.violate(6, f"resident memory grew from a median of {e[1]} KiB (patrols "
+                         f"{early[0][1]}-{early[-1][1]}) to {l_[1]} KiB (patrols "
+                         f"{late[0][1]}-{late[-1][1]}), tolerance {tolerance:.0f} KiB")
+
+    # The main loop.
+    def follow(self):
+        run = self.scenario.run
+        want = self.scenario.patrols()
+        min_s = run.get("min_seconds", 0)
+        max_s = run.get("max_seconds", 60)
+        holds_later = sorted((h for h in self.scenario.holds if "release_at_ms" in h),
+                             key=lambda h: h["release_at_ms"])
+        log_path = os.path.join(self.work_dir, "patrols.jsonl")
+        offset = 0
+        pending = ""
+        last_end = {s: self.daemon_started for s in self.scenario.subnets}
+        start = time.monotonic()
+        sockets_before = {}
+
+        while True:
+            now = time.monotonic()
+            elapsed = now - start
+            if not self.daemon.running():
+                self.violate(5, f"camfleetd exited with status {self.daemon.proc.returncode} "
+                             f"after {elapsed:.1f} s:\n{self.daemon.tail()}")
+                return
+            while holds_later and (now - self.ready_mono) * 1000 >= holds_later[0]["release_at_ms"]:
+                hold = holds_later.pop(0)
+                self.holders[hold["camera"]].release()
+                self.say(f"released the runner's sessions on {hold['camera']}")
+
+            # New patrol lines.
+            try:
+                with open(log_path, encoding="utf-8") as f:
+                    f.seek(offset)
+                    chunk = f.read()
+                    offset = f.tell()
+            except FileNotFoundError:
+                chunk = ""
+            pending += chunk
+            while "\n" in pending:
+                text, pending = pending.split("\n", 1)
+                line = json.loads(text)
+                self.lines[line["subnet"]].append(line)
+                last_end[line["subnet"]] = time.monotonic()
+                self.check_patrol(line, sockets_before)
+                if self.verbose:
+                    captured = line["captured"]
+                    self.say(f"{line['subnet']} patrol {line['patrol']}: {captured}/"
+                             f"{len(line['cameras'])} captured in {line['duration_ms']} ms"
+                             f"{' (deadline reached)' if line['deadline_reached'] else ''}")
+
+            # A patrol that never ends is a deadline violation too.
+            for subnet, settings in self.settings.items():
+                overdue_s = (settings["interval_ms"] + settings["deadline_ms"] +
+                             settings["grace_ms"]) / 1000 + 2
+                if time.monotonic() - last_end[subnet] > overdue_s:
+                    self.violate(5, f"subnet {subnet}: no patrol ended for {overdue_s:.1f} s "
+                                 f"after patrol {len(self.lines[subnet])} (interval + deadline "
+                                 "+ grace + 2 s)")
+                    return
+
+            done = all(len(lines) >= want for lines in self.lines.values())
+            if done and elapsed >= min_s:
+                return
+            if elapsed >= max_s:
+                counts = {s: len(lines) for s, lines in self.lines.items()}
+                if run.get("soak"):
+                    self.say(f"time bound of {max_s} s reached with patrols {counts}")
+                else:
+                    self.violate(5, f"only {counts} patrols in {max_s} s; {want} per subnet "
+                                 "were expected")
+                return
+
+            sockets_before = self.sockets_by_camera()
+            time.sleep(POLL_S)
+
+    def final_checks(self):
+        # After the daemon stopped, camsim must see nothing of it at all.
+        time.sleep(SETTLE_S)
+        api = self.api.cameras()
+        for cid in self.scenario.cameras:
+            counts = self.daemon_counts(cid, api[cid])
+            if counts["open_connections"] > 0:
+                self.violate(1, f"after camfleetd stopped: camera {cid}: open_connections="
+                             f"{counts['open_connections']} of the daemon")
+        for cid, minimums in self.scenario.run.get("expect_counters", {}).items():
+            for counter, minimum in minimums.items():
+                if api[cid][counter] < minimum:
+                    self.violate("scenario", f"camera {cid}: {counter}={api[cid][counter]}, the "
+                                 f"scenario should have produced at least {minimum}: it did not "
+                                 "exercise what it claims")
+        if self.daemon_status != 0:
+            self.violate(1, f"camfleetd exited with status {self.daemon_status} on SIGTERM:\n"
+                         f"{self.daemon.tail()}")
+
+    def summary(self, seconds):
+        self.say(f"scenario {self.scenario.name}: {seconds:.1f} s, work dir {self.work_dir}")
+        for subnet, lines in self.lines.items():
+            if not lines:
+                continue
+            durations = [l["duration_ms"] for l in lines]
+            captured = sum(l["captured"] for l in lines)
+            total = sum(len(l["cameras"]) for l in lines)
+            deadline = sum(1 for l in lines if l["deadline_reached"])
+            self.say(f"  subnet {subnet}: {len(lines)} patrols, duration ms min/median/max "
+                     f"{min(durations)}/{statistics.median(durations):.0f}/{max(durations)}, "
+                     f"{captured}/{total} captures, deadline reached {deadline}x")
+        if self.samples:
+            first, last = self.samples[0], self.samples[-1]
+            self.say(f"  daemon fds/threads/RSS KiB: first patrol {first[2]}/{first[3]}/{first[4]}"
+                     f", last patrol {last[2]}/{last[3]}/{last[4]}")
+        self.say(f"  release checks {self.release_checks}, inconclusive (next patrol had "
+                 f"begun) {self.inconclusive}")
+        if self.inconclusive > max(2, self.release_checks // 10):
+            self.violate(1, f"{self.inconclusive} of {self.release_checks} release checks were "
+                         "overtaken by the next patrol; lengthen patrol_interval_ms")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", help="tests/chaos/scenarios/NAME.json")
+    parser.add_argument("--camsim", required=True, help="the camsim binary")
+    parser.add_argument("--camfleetd", required=True, help="the camfleetd binary")
+    parser.add_argument("--work-dir", required=True,
+                        help="scratch directory (emptied first): logs, config, snapshots")
+    parser.add_argument("--patrols", type=int, help="patrols per subnet (overrides the scenario)")
+    parser.add_argument("--max-seconds", type=float, help="time bound (overrides the scenario)")
+    parser.add_argument("--soak", action="store_true",
+                        help="reaching the time bound ends the run without failing it")
+    parser.add_argument("--verbose", action="store_true", help="print every patrol")
+    args = parser.parse_args()
+
+    try:
+        scenario = Scenario(args.scenario, {"patrols": args.patrols,
+                                            "max_seconds": args.max_seconds,
+                                            "soak": args.soak or None})
+    except (ScenarioError, OSError, ValueError, KeyError) as error:
+        print(f"chaos_runner: {error}", file=sys.stderr)
+        return 2
+    if scenario.description:
+        print(f"scenario {scenario.name}: {scenario.description}")
+    print(f"healthy cameras (captured every patrol): {len(scenario.healthy)}; silent at times "
+          f"(exempt from the session checks): {sorted(scenario.silent)}", flush=True)
+
+    run = Run(scenario, os.path.abspath(args.camsim), os.path.abspath(args.camfleetd),
+              os.path.abspath(args.work_dir), args.verbose)
+    began = time.monotonic()
+    # SIGTERM (CTest's timeout, a user) stops the children through finally.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    try:
+        run.start()
+        run.follow()
+        run.stop_daemon()
+        run.final_checks()
+        if "leak_check" in scenario.run:
+            run.check_growth()
+    except RuntimeError as error:
+        run.violations.append(str(error))
+        print(f"FAIL {error}", flush=True)
+    finally:
+        run.stop()
+    run.summary(time.monotonic() - began)
+    if run.violations:
+        print(f"{len(run.violations)} violation(s); logs in {run.work_dir}", flush=True)
+        return 1
+    print("all invariants held", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
