@@ -4,6 +4,9 @@
 
 #pragma once
 
+#include "camera/failure.hpp"
+#include "camera/stream_endpoint.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -11,9 +14,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "camera/failure.hpp"
-#include "camera/stream_endpoint.hpp"
 
 namespace camfleet {
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake make pkg-config
+  g++ cmake make pkg-config clang-format git
   # actors
   libcaf-dev
   # capture

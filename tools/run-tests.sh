@@ -11,4 +11,8 @@ bash "$root/tools/build.sh"
 cd "$build_dir"
 # Serially: several tests assert release bounds (200 ms), which a second test
 # hogging the two cores could stretch.
-ctest --output-on-failure --timeout 600 "$@"
+status=0
+ctest --output-on-failure --timeout 600 "$@" || status=$?
+# Format is checked after the tests, so a misplaced brace never hides a bug.
+bash "$root/tools/check-format.sh" || status=1
+exit "$status"

@@ -1,8 +1,8 @@
 #include "camera/camera_state.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <array>
+
+#include <catch2/catch.hpp>
 
 using namespace camfleet;
 using namespace std::chrono_literals;
