@@ -89,6 +89,9 @@ class camera {
   std::uint16_t port() const noexcept { return port_; }
   /// When the camera started: the live stream's position is measured from here.
   steady_time started_at() const noexcept { return started_at_; }
+  /// Moves the live stream's position forward by `ahead` (within its clip):
+  /// the stream behaves as if the camera had started that much earlier.
+  void advance_stream(std::chrono::milliseconds ahead) { started_at_ -= ahead; }
 
   std::string new_session_id();
   std::string new_nonce();

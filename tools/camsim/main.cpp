@@ -41,12 +41,16 @@ int main(int argc, char** argv) {
   std::string control = "127.0.0.1:0";
   double duration_s = 0;
   std::string log_level = "info";
+  bool stagger_streams = false;
   app.add_option("--scenario", scenario_file, "scenario file (JSON)")->required();
   app.add_option("--control", control, "control API address, loopback only")->capture_default_str();
   app.add_option("--duration-s", duration_s, "stop after this many seconds")
       ->check(CLI::PositiveNumber);
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
       ->capture_default_str();
+  app.add_flag("--stagger-streams", stagger_streams,
+               "start each camera's stream at a random point of its clip, so that cameras "
+               "sharing a clip do not send key frames in lockstep");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
     std::cerr << "camsim: --control: " << e.what() << "\n";
     return 2;
   }
+  options.stagger_streams = stagger_streams;
   if (duration_s > 0)
     options.duration = std::chrono::milliseconds{static_cast<std::int64_t>(duration_s * 1000)};
 

@@ -3,6 +3,7 @@
 #include "tools/camsim/control_api.hpp"
 #include "tools/camsim/control_server.hpp"
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 
@@ -53,6 +54,12 @@ void simulator::start() {
       throw std::runtime_error("camera '" + cam->config().id + "' cannot listen on " +
                                to_string(cam->config().address, cam->config().port) + ": " +
                                e.what());
+    }
+    if (options_.stagger_streams) {
+      const auto& clip = cam->clip();
+      auto clip_ms = static_cast<std::uint64_t>(clip.frames.size()) * 1000 /
+                     static_cast<std::uint64_t>(clip.params.fps);
+      cam->advance_stream(std::chrono::milliseconds{seeds() % std::max<std::uint64_t>(clip_ms, 1)});
     }
   }
 

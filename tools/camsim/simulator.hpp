@@ -36,6 +36,11 @@ struct simulator_options {
   std::optional<std::chrono::milliseconds> duration;
   /// Seeds session ids, nonces, SSRCs; 0 draws one from std::random_device.
   std::uint64_t seed = 0;
+  /// Start each camera's live stream at a random point of its clip. Cameras
+  /// that share a clip otherwise send their key frames at the same instants,
+  /// which real cameras, powered up at different times, never do; a client
+  /// that captures many cameras at once would wait for them in lockstep.
+  bool stagger_streams = false;
 };
 
 class simulator {
