@@ -104,9 +104,11 @@ capture_result read_key_frame(capture_context& ctx, rtsp_input& input, const std
                              "probing the stream", rc);
   }
 
+  // The decoder is opened only once the key frame is in: FFmpeg's H.264
+  // decoder takes about 1 MiB (its context is zeroed at once), and a capture
+  // waits up to a whole GOP for its key frame. Opened up front, 64 captures in
+  // flight held some 60 MiB of idle decoders (docs/benchmarks.md).
   key_frame_decoder decoder;
-  if (int rc = decoder.open(*stream->codecpar, stream->time_base); rc < 0)
-    return failure_of_call(ctx, input, path, capture_phase::decoding, "opening the decoder", rc);
 
   // Drop packets until a key frame; then feed the decoder until a picture
   // comes out (it skips everything but key frames).
@@ -135,6 +137,9 @@ capture_result read_key_frame(capture_context& ctx, rtsp_input& input, const std
     if (!key_frame_seen) {
       key_frame_seen = true;
       ctx.enter(capture_phase::decoding);
+      if (int rc = decoder.open(*stream->codecpar, stream->time_base); rc < 0)
+        return failure_of_call(ctx, input, path, capture_phase::decoding, "opening the decoder",
+                               rc);
     }
     int rc = decoder.decode(*packet, *frame);
     av_packet_unref(packet.get());
