@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package that camfleet's build, tests and demo need.
 # Idempotent: packages already present are left alone, and apt-get update runs
-# only when something is missing. Run as root (or through sudo).
+# only when something is missing. Run as root (or through sudo). Arguments are
+# more packages to install the same way (bench/install-bench-deps.sh uses it).
 set -euo pipefail
 
 packages=(
@@ -18,6 +19,7 @@ packages=(
   # a real RTSP server for the tests and the demo (GStreamer's, driven from Python)
   python3 python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
+  "$@"
 )
 
 missing=()
