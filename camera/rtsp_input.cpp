@@ -32,6 +32,9 @@ int rtsp_input::open(const std::string& url, clock::time_point deadline,
   libav::dictionary_ptr options;
   av_dict_set(libav::lend(options), "rtsp_transport", "tcp", 0);
   av_dict_set(libav::lend(options), "allowed_media_types", "video", 0);
+  // PLAY is sent below, once the context is ours: if the deadline cuts PLAY
+  // short, close() can still TEARDOWN the session that SETUP created.
+  av_dict_set(libav::lend(options), "initial_pause", "1", 0);
   av_dict_set_int(libav::lend(options), "timeout", socket_timeout.count(), 0);
 
   // On failure avformat_open_input frees the context and leaves null behind.
@@ -47,8 +50,13 @@ int rtsp_input::open(const std::string& url, clock::time_point deadline,
     spdlog::warn("camera={} libav ignored RTSP option {}={}: socket waits may be unbounded",
                  scope != nullptr ? scope->camera_id() : "?", unused->key, unused->value);
 
+  // From here on the camera holds a session, so the context is kept even if
+  // PLAY fails: the caller's close() tears the session down on a fresh
+  // budget. A deadline that passes while the SETUP reply is still on its way
+  // leaves a session whose id we never learnt; only the camera's session
+  // timeout frees that one.
   ctx_ = std::move(ctx);
-  return 0;
+  return av_read_play(ctx_.get());
 }
 
 void rtsp_input::set_deadline(clock::time_point deadline) noexcept {

@@ -32,6 +32,8 @@ class rtsp_input {
   /// Connects and negotiates (OPTIONS, DESCRIBE, SETUP, PLAY) by `deadline`.
   /// `socket_timeout` bounds each socket wait on top of that, in case the
   /// interrupt callback is not consulted. Returns 0 or a negative AVERROR.
+  /// When PLAY fails after SETUP succeeded, the input stays open, so that
+  /// close() (or the destructor) can tear the camera's session down.
   int open(const std::string& url, clock::time_point deadline,
            std::chrono::microseconds socket_timeout);
 
