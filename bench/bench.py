@@ -241,14 +241,15 @@ def camfleet_config(scenario, workdir):
 
 
 class camsim_process:
-    def __init__(self, binary, scenario, workdir):
+    def __init__(self, binary, scenario, workdir, stagger=True):
         self.scenario_file = os.path.join(workdir, "camsim-scenario.json")
         with open(self.scenario_file, "w") as f:
             json.dump(scenario, f)
         self.log = open(os.path.join(workdir, "camsim.log"), "w")
         self.proc = subprocess.Popen([binary, "--scenario", self.scenario_file,
-                                      "--control", "127.0.0.1:0", "--stagger-streams",
-                                      "--log-level", "warn", "--duration-s", "3600"],
+                                      "--control", "127.0.0.1:0", "--log-level", "warn",
+                                      "--duration-s", "3600"] +
+                                     (["--stagger-streams"] if stagger else []),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=self.log, text=True)
         line = read_line_within(self.proc, 60) or ""
@@ -501,29 +502,60 @@ def bench_snapshot(args):
     ]
     checks = [
         ("camfleet wall / floor wall, as processes", ratio(wall["camfleet"], wall["floor"]),
-         1.15, "<="),
+         1.15),
         ("camfleet wall / floor wall, in a running process",
-         ratio(ip_wall["capture_in_process"], ip_wall["floor_in_process"]), 1.15, "<="),
-        ("camfleet CPU / ffmpeg CPU (process)", ratio(cpu["camfleet"], cpu["ffmpeg"]), 0.2, "<="),
+         ratio(ip_wall["capture_in_process"], ip_wall["floor_in_process"]), 1.15),
+        ("camfleet CPU / ffmpeg CPU (process)", ratio(cpu["camfleet"], cpu["ffmpeg"]), 0.2),
         ("camfleet CPU / ffmpeg CPU (call in a running process)",
-         ratio(ip_cpu["capture_in_process"], cpu["ffmpeg"]), 0.2, "<="),
+         ratio(ip_cpu["capture_in_process"], cpu["ffmpeg"]), 0.2),
         ("camfleet peak memory / ffmpeg peak memory (process)",
-         ratio(mem["camfleet"], mem["ffmpeg"]), 1 / 3, "<="),
+         ratio(mem["camfleet"], mem["ffmpeg"]), 1 / 3),
         ("camfleet peak memory added / ffmpeg peak memory (call in a running process)",
-         ratio(ip_peak["capture_in_process"], mem["ffmpeg"]), 1 / 3, "<="),
+         ratio(ip_peak["capture_in_process"], mem["ffmpeg"]), 1 / 3),
         ("ffmpeg wall / camfleet wall (process)", ratio(wall["ffmpeg"], wall["camfleet"]),
-         None, None),
+         None),
         ("gst-launch wall / camfleet wall (process)", ratio(wall["gst"], wall["camfleet"]),
-         None, None),
+         None),
     ]
     summary = {}
-    for name, value, target, op in checks:
+    for name, value, target in checks:
         if target is None:
             lines.append(f"| {name} | {value:.2f} | - | - |")
             continue
         met = value <= target
         summary[name] = met
         lines.append(f"| {name} | {value:.3f} | <= {target:.3f} | {'yes' if met else 'NO'} |")
+
+    # What a process pays before it does anything: the reason the per-process
+    # CPU and memory ratios cannot reach their targets.
+    libraries = sum(1 for line in subprocess.run(["ldd", tool], capture_output=True,
+                                                 text=True).stdout.splitlines() if "=>" in line)
+    m = {s: (median(cpu[s]), median(mem[s])) for s in sides}
+    lines += [
+        "",
+        f"Start-up alone (`bench_snapshot noop`, a process that links the same libraries and "
+        f"exits) costs {m['noop'][0]:.1f} ms of CPU, {m['noop'][0] / m['ffmpeg'][0]:.2f} of "
+        f"ffmpeg's whole snapshot, and {m['noop'][1]:.1f} MiB, "
+        f"{m['noop'][1] / m['ffmpeg'][1]:.2f} of ffmpeg's peak: the dynamic loader maps and "
+        f"relocates the {libraries} shared libraries that Debian's libavformat and libavcodec "
+        f"pull in (x264, x265, libvpx, dav1d, gnutls, libssh ...). No process that loads them "
+        f"can stay under 1/5 of ffmpeg's CPU ({m['ffmpeg'][0] / 5:.1f} ms) or 1/3 of its "
+        f"memory ({m['ffmpeg'][1] / 3:.1f} MiB), so the per-process targets are out of reach "
+        f"for any client built on Debian's FFmpeg, ffmpeg's own floor included "
+        f"(`bench_snapshot floor`: {m['floor'][0]:.1f} ms, {m['floor'][1]:.1f} MiB). Above "
+        f"start-up, camfleet's process spends {m['camfleet'][0] - m['noop'][0]:.1f} ms and "
+        f"{m['camfleet'][1] - m['noop'][1]:.1f} MiB; ffmpeg spends "
+        f"{m['ffmpeg'][0] - m['noop'][0]:.1f} ms and {m['ffmpeg'][1] - m['noop'][1]:.1f} MiB. "
+        f"camfleetd pays start-up once, not per snapshot: the calls inside a running process "
+        f"are what each snapshot costs it, and those meet both targets with room to spare.",
+    ]
+    start_up_over = {"camfleet CPU / ffmpeg CPU (process)": m["noop"][0] / m["ffmpeg"][0] > 0.2,
+                     "camfleet peak memory / ffmpeg peak memory (process)":
+                         m["noop"][1] / m["ffmpeg"][1] > 1 / 3}
+    for name, out_of_reach in start_up_over.items():
+        if summary[name] is False and out_of_reach:
+            summary[name] = ("NO: start-up alone is over the target, out of reach for any "
+                             "process loading Debian's FFmpeg (see 1)")
     return "\n".join(lines) + "\n", summary
 
 
@@ -538,12 +570,14 @@ def bench_scale(args, sick=False):
     load_before = loadavg()
     scenario = camsim_scenario(gop)
     results = {"healthy": [], "sick": []}
+    # Every tenth camera of the fleet: 10 % silent, spread over every subnet.
     all_ids = [c["id"] for s in scenario["subnets"] for c in s["cameras"]]
-    # Every tenth camera of every subnet: 10 % silent, spread evenly.
-    silent_ids = [c["id"] for s in scenario["subnets"] for i, c in enumerate(s["cameras"])
-                  if i % 10 == 5]
+    silent_ids = all_ids[5::10]
+    per_subnet = [sum(1 for i in silent_ids if i.startswith(s["cameras"][0]["id"][:4]))
+                  for s in scenario["subnets"]]
     with tempfile.TemporaryDirectory(prefix="camfleet-bench-") as workdir:
-        camsim = camsim_process(os.path.join(build, "tools/camsim/camsim"), scenario, workdir)
+        camsim = camsim_process(os.path.join(build, "tools/camsim/camsim"), scenario, workdir,
+                                stagger=not args.aligned_streams)
         try:
             one_patrol(build, camsim, scenario, workdir, "warmup")
             for r in range(runs):
@@ -571,20 +605,27 @@ def bench_scale(args, sick=False):
 
     lines = []
     summary = {}
+    every_run = healthy + results["sick"]
     leak_free = all(r["expired"] == 0 and r["open_after"] == 0 and r["active_after"] == 0 and
-                    r["teardowns"] == r["sessions_started"]
-                    for r in healthy + results["sick"])
+                    r["teardowns"] == r["sessions_started"] for r in every_run)
+    sessions = (f"{sum(r['sessions_started'] for r in every_run)} sessions set up, "
+                f"{sum(r['teardowns'] for r in every_run)} torn down, "
+                f"{sum(r['expired'] for r in every_run)} expired, "
+                f"{sum(r['active_after'] for r in every_run)} still held after the runs")
     if not sick:
         capture_ms = [ms for r in healthy for ms in r["capture_ms"]]
         span = col(healthy, "makespan_s")
         floor_s = SCALE_CAMERAS / SCALE_PARALLEL * (gop / 15) / 2
         max_threads = max(col(healthy, "max_threads"))
+        phase_note = ("every camera's key frames at the same instants" if args.aligned_streams
+                      else "each camera's stream at its own random point of the GOP")
         lines += [
             "## 2. Scale: 1,000 cameras on 10 subnets, 64 captures at once",
             "",
-            f"camsim (`--stagger-streams`, one process, on this machine) serves 1,000 cameras "
-            f"(H.264 320x180, 15 fps, a key frame every {gop} frames = {gop / 15:g} s, each "
-            f"camera's stream at its own random point of the GOP) on 10 loopback subnets "
+            f"camsim ({'WITHOUT' if args.aligned_streams else 'with'} `--stagger-streams`, one "
+            f"process, on this machine) serves 1,000 cameras "
+            f"(H.264 320x180, 15 fps, a key frame every {gop} frames = {gop / 15:g} s, "
+            f"{phase_note}) on 10 loopback subnets "
             f"127.101.0-9.0/24. `camfleetd --once` patrols all of them once per run. "
             f"`parallel_captures` is per subnet and 64 does not divide by 10: four subnets get 7 "
             f"and six get 6 (= 64), and cameras are shared out in proportion "
@@ -623,8 +664,7 @@ def bench_scale(args, sick=False):
             f"| one capture, ms (all runs' cameras) | p50 {percentile(capture_ms, 0.5):.0f}, "
             f"p90 {percentile(capture_ms, 0.9):.0f}, max {max(capture_ms, default=0):.0f} | - "
             f"| - |",
-            f"| sessions leaked (camsim: expired, open or active after the run; TEARDOWNs short "
-            f"of SETUPs) | {'none' if leak_free else 'SOME'} | none | "
+            f"| sessions (camsim's counters, all runs) | {sessions} | none leaked | "
             f"{'yes' if leak_free else 'NO'} |",
             "",
             f"The physical floor of the makespan: a capture must wait for its camera's next key "
@@ -647,7 +687,9 @@ def bench_scale(args, sick=False):
             "## 5. Sick neighbours: the same 1,000 cameras, 10 % silent",
             "",
             f"The fleet of benchmark 2 (key frame every {gop} frames); in the sick runs camsim "
-            f"makes every tenth camera of every subnet (100 cameras) a `blackhole`: TCP "
+            f"makes every tenth camera of the fleet ({len(silent_ids)}, {min(per_subnet)} to "
+            f"{max(per_subnet)} per subnet) a "
+            f"`blackhole`: TCP "
             f"accepted, requests read, nothing ever answered, the way a hung Tapo behaves. "
             f"Healthy and sick runs alternate ({runs} of each, the order swapping every pair). "
             f"Budgets are the defaults: connect 5 s, capture deadline 15 s, teardown 1 s. Load "
@@ -669,8 +711,8 @@ def bench_scale(args, sick=False):
             f"(worst pair {max(extra, default=float('nan')):.2f} s). A silent camera holds its "
             f"slot for the connect budget ({connect_budget_s:.0f} s, then it is cancelled and "
             f"torn down); 100 of them over 64 slots cost about 100 x 5 / 64 = "
-            f"{100 * connect_budget_s / 64:.1f} s of slot time. Sessions leaked: "
-            f"{'none' if leak_free else 'SOME'}.",
+            f"{100 * connect_budget_s / 64:.1f} s of slot time. Sessions (camsim's counters, "
+            f"all runs): {sessions}.",
         ]
         summary["sick makespan <= healthy + capture deadline"] = \
             max(extra, default=99) <= capture_budget_s
@@ -829,6 +871,9 @@ def main():
     parser.add_argument("--count", type=int, help="kills per phase for release (default 200)")
     parser.add_argument("--gop", type=int, default=15,
                         help="camsim key frame interval in frames at 15 fps (scale, sick)")
+    parser.add_argument("--aligned-streams", action="store_true",
+                        help="scale, sick: camsim without --stagger-streams (every camera's key "
+                             "frames at the same instants), to see what lockstep costs")
     parser.add_argument("--out", default=os.path.join(REPO, "docs/benchmarks.md"),
                         help="where 'all' writes")
     args = parser.parse_args()
@@ -860,11 +905,16 @@ def main():
         sections.append(text)
         summary.update(part)
     lines = ["## Targets", "", "| target | met |", "|---|---|"]
-    lines += [f"| {k} | {'yes' if v else 'NO'} |" for k, v in summary.items()]
+    lines += [f"| {k} | {v if isinstance(v, str) else 'yes' if v else 'NO'} |"
+              for k, v in summary.items()]
     finished = datetime.datetime.now().astimezone()
     lines += ["", f"Run took {(finished - started).total_seconds() / 60:.1f} minutes; load "
                   f"average at the end: {loadavg()}.", ""]
     sections.insert(1, "\n".join(lines) + "\n")
+    # Profiling findings: measured once by hand, with their commands; kept in
+    # bench/findings.md so that a re-run does not lose them.
+    with open(os.path.join(REPO, "bench/findings.md")) as f:
+        sections.append(f.read())
     with open(args.out, "w") as f:
         f.write("\n".join(sections))
     print(f"bench: wrote {args.out}", file=sys.stderr)
