@@ -2,7 +2,9 @@
 
 #include "actors/capture_worker.hpp"
 #include "camera/backoff.hpp"
+#include "fleet/metrics.hpp"
 #include "fleet/snapshot_store.hpp"
+#include "messages/admin_messages.hpp"
 #include "messages/fleet_messages.hpp"
 
 #include <algorithm>
@@ -63,9 +65,11 @@ void log_failure(camera_actor_type* self, failure_kind kind, const std::string& 
     st.last_warned_kind = kind;
 }
 
-void finish_capture(camera_actor_type* self, const capture_done& done) {
+// `sequence` names the capture `done` belongs to: a worker whose capture was
+// force-released answers later, and must not end the camera's next capture.
+void finish_capture(camera_actor_type* self, const capture_done& done, std::uint64_t sequence) {
   auto& st = self->state;
-  if (!st.capture)
+  if (!st.capture || st.capture->sequence != sequence)
     return;
   auto now = timestamp::now();
   auto report = make_report(st, st.capture->patrol_id, patrol_outcome::captured);
@@ -91,6 +95,7 @@ void finish_capture(camera_actor_type* self, const capture_done& done) {
     auto kind = failure_kind_from_string(done.failure).value_or(failure_kind::protocol_error);
     auto delay = backoff_delay(st.config.backoff, st.machine.consecutive_failures() + 1, st.rng);
     st.machine.capture_failed(now, kind, delay);
+    st.last_failure_detail = done.detail;
     log_failure(self, kind, done.detail, delay);
     self->delayed_send(self, delay, retry_atom::value);
     report.outcome = patrol_outcome::failed;
@@ -145,23 +150,170 @@ caf::result<capture_report> start_capture(camera_actor_type* self, const capture
                                sequence,
                                now,
                                capture_phase::connecting,
-                               self->make_response_promise()};
+                               self->make_response_promise(),
+                               budget};
   spdlog::debug("subnet={} camera={} capture started for patrol {}, budget {} ms", st.subnet,
                 st.config.id, order.patrol_id, budget.capture.count());
 
   self->delayed_send(self, budget.capture + budget.teardown + overrun_margin, overrun_atom::value,
                      sequence);
   self->request(worker, caf::infinite, capture_atom::value)
-      .then([self](capture_done& done) { finish_capture(self, done); },
-            [self](caf::error& error) {
+      .then([self, sequence](capture_done& done) { finish_capture(self, done, sequence); },
+            [self, sequence](caf::error& error) {
               // The worker died without answering (it threw): its session
               // closed with it, through its destructors.
               capture_done done;
               done.failure = to_string(failure_kind::protocol_error);
               done.detail = "capture worker failed: " + self->system().render(error);
-              finish_capture(self, done);
+              finish_capture(self, done, sequence);
             });
   return st.capture->promise;
+}
+
+std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {
+  return duration_cast<milliseconds>(at.time_since_epoch()).count();
+}
+
+// The wall-clock time of a steady-clock instant, through the present.
+std::int64_t wall_ms_of(std::chrono::steady_clock::time_point at, const timestamp& now) {
+  return epoch_ms(now.wall + duration_cast<std::chrono::system_clock::duration>(at - now.mono));
+}
+
+std::int64_t ms_between(std::chrono::steady_clock::time_point from,
+                        std::chrono::steady_clock::time_point to) {
+  return duration_cast<milliseconds>(to - from).count();
+}
+
+bool is_stuck(const camera_actor_state& st, const timestamp& now) {
+  auto state = st.machine.state();
+  if (!st.capture || (state != camera_state::connecting && state != camera_state::capturing))
+    return false;
+  return now.mono - st.capture->started.mono > st.capture->budget.capture + st.stuck_grace;
+}
+
+std::string endpoint_text(const stream_endpoint& endpoint) {
+  bool v6 = endpoint.host.find(':') != std::string::npos;
+  auto host = v6 ? "[" + endpoint.host + "]" : endpoint.host;
+  return host + ":" + std::to_string(endpoint.port) + endpoint.path;
+}
+
+camera_view make_view(camera_actor_type* self, bool with_history) {
+  const auto& st = self->state;
+  const auto& machine = st.machine;
+  auto now = timestamp::now();
+  camera_view view;
+  view.id = st.config.id;
+  view.subnet = st.subnet;
+  view.model = st.config.model;
+  view.endpoint = endpoint_text(st.config.endpoint);
+  view.password_source = st.config.password_source;
+  view.actor_id = self->id();
+  view.state = to_string(machine.state());
+  view.entered_at_ms = epoch_ms(machine.entered_at().wall);
+  view.time_in_state_ms = ms_between(machine.entered_at().mono, now.mono);
+  if (st.capture) {
+    const auto& capture = *st.capture;
+    view.phase = to_string(capture.phase);
+    view.patrol_id = capture.patrol_id;
+    view.capture_elapsed_ms = ms_between(capture.started.mono, now.mono);
+    view.capture_budget_ms = capture.budget.capture.count();
+    view.teardown_budget_ms = capture.budget.teardown.count();
+    view.deadline_left_ms = view.capture_budget_ms - view.capture_elapsed_ms;
+    view.worker_id = capture.worker.id();
+    view.session_open = true;
+  }
+  view.attempts = machine.attempts();
+  view.successes = machine.successes();
+  view.failures = machine.failures();
+  view.consecutive_failures = machine.consecutive_failures();
+  if (machine.state() == camera_state::backoff) {
+    view.backoff_until_at_ms = wall_ms_of(machine.backoff_until(), now);
+    view.backoff_left_ms = std::max<std::int64_t>(ms_between(now.mono, machine.backoff_until()), 0);
+  }
+  if (auto kind = machine.last_failure()) {
+    view.last_error_kind = to_string(*kind);
+    view.last_error_message = st.last_failure_detail;
+  }
+  if (auto success = machine.last_success())
+    view.last_success_at_ms = epoch_ms(success->wall);
+  view.stuck = is_stuck(st, now);
+  view.forced_releases = st.forced_releases;
+  if (with_history)
+    for (const auto& transition : machine.history())
+      view.transitions.push_back(transition_view{to_string(transition.from),
+                                                 to_string(transition.to),
+                                                 epoch_ms(transition.at.wall), transition.reason});
+  return view;
+}
+
+// The sweeper's last resort for a capture that outlived its budget and the
+// grace: the camera stops waiting for its worker. The worker's libav call
+// still holds the socket until it returns; the supervisor, which monitors the
+// worker, keeps counting that session as open and the camera as busy until
+// then, so the camera never gets a second session.
+void force_release(camera_actor_type* self) {
+  auto& st = self->state;
+  auto& capture = *st.capture;
+  auto held_ms = ms_between(capture.started.mono, std::chrono::steady_clock::now());
+  capture.cancel->store(true);
+  ++st.forced_releases;
+  metrics().forced_release();
+  st.released_workers.push_back(capture.worker.address());
+  spdlog::warn("subnet={} camera={} force-released its capture of patrol {} after {} ms in "
+               "phase {}; its socket closes when the worker's libav call returns",
+               st.subnet, st.config.id, capture.patrol_id, held_ms, to_string(capture.phase));
+  capture_done done;
+  done.failure = to_string(failure_kind::cancelled);
+  done.detail = "force-released by the stuck sweeper after " + std::to_string(held_ms) +
+                " ms in phase " + to_string(capture.phase);
+  finish_capture(self, done, capture.sequence);
+}
+
+void on_sweep(camera_actor_type* self, std::int64_t grace_ms) {
+  auto& st = self->state;
+  st.stuck_grace = milliseconds{grace_ms};
+  if (!is_stuck(st, timestamp::now()))
+    return;
+  if (!st.capture->stuck_logged) {
+    st.capture->stuck_logged = true;
+    spdlog::warn("subnet={} camera={} stuck: {} for {} ms in phase {}, past its capture budget "
+                 "of {} ms plus a grace of {} ms; the sweeper releases it at its next pass",
+                 st.subnet, st.config.id, to_string(st.machine.state()),
+                 ms_between(st.capture->started.mono, std::chrono::steady_clock::now()),
+                 to_string(st.capture->phase), st.capture->budget.capture.count(), grace_ms);
+    return;
+  }
+  force_release(self);
+}
+
+act_result on_act(camera_actor_type* self, const camera_act& act) {
+  auto& st = self->state;
+  act_result result;
+  if (act.kind == act_kind::kick) {
+    if (!st.capture) {
+      result.message = "no capture running: nothing to cancel";
+      return result;
+    }
+    st.capture->cancel->store(true);
+    spdlog::info("subnet={} camera={} kicked by an operator in phase {}", st.subnet, st.config.id,
+                 to_string(st.capture->phase));
+    result.changed = true;
+    result.message = "cancelled the capture of patrol " + std::to_string(st.capture->patrol_id) +
+                     " in phase " + to_string(st.capture->phase) +
+                     "; its session closes within the teardown budget";
+    return result;
+  }
+  // act_kind::reset_backoff; the supervisor handles the others.
+  if (st.machine.state() != camera_state::backoff) {
+    result.message = std::string{"not backing off (state "} + to_string(st.machine.state()) +
+                     "): nothing to reset";
+    return result;
+  }
+  st.machine.reset_backoff(timestamp::now());
+  spdlog::info("subnet={} camera={} backoff reset by an operator", st.subnet, st.config.id);
+  result.changed = true;
+  result.message = "backoff reset: the camera is idle and taken at the next patrol";
+  return result;
 }
 
 } // namespace
@@ -177,6 +329,7 @@ caf::behavior camera_actor(camera_actor_type* self, std::string subnet, camera_c
   self->state.config = std::move(config);
   self->state.snapshot_dir = std::move(snapshot_dir);
   self->state.supervisor = std::move(supervisor);
+  self->state.stuck_grace = self->state.config.budget.teardown + overrun_margin;
 
   // Workers are linked so that they learn of this actor's end; their own
   // end (normal after every capture) must not end this actor. Any other
@@ -186,6 +339,11 @@ caf::behavior camera_actor(camera_actor_type* self, std::string subnet, camera_c
     auto& st = self->state;
     if (st.capture && msg.source == st.capture->worker.address())
       return;
+    auto& released = st.released_workers;
+    if (auto it = std::find(released.begin(), released.end(), msg.source); it != released.end()) {
+      released.erase(it);
+      return;
+    }
     if (msg.reason == caf::exit_reason::normal)
       return;
     self->quit(msg.reason);
@@ -193,6 +351,9 @@ caf::behavior camera_actor(camera_actor_type* self, std::string subnet, camera_c
 
   return {
       [self](const capture_order& order) { return start_capture(self, order); },
+      [self](inspect_atom, bool with_history) { return make_view(self, with_history); },
+      [self](const camera_act& act) { return on_act(self, act); },
+      [self](sweep_atom, std::int64_t grace_ms) { on_sweep(self, grace_ms); },
       [self](cancel_atom) {
         auto& st = self->state;
         if (st.capture) {

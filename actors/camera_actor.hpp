@@ -24,6 +24,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <caf/behavior.hpp>
 #include <caf/response_promise.hpp>
@@ -41,6 +42,11 @@ struct running_capture {
   timestamp started;
   capture_phase phase = capture_phase::connecting;
   caf::response_promise promise;
+  /// This capture's budgets (the capture one cut to the patrol's time left).
+  capture_budget budget;
+  /// Set by the first sweep that found the capture stuck, which logs it; the
+  /// next sweep that still finds it stuck force-releases it.
+  bool stuck_logged = false;
 };
 
 struct camera_actor_state {
@@ -58,6 +64,16 @@ struct camera_actor_state {
   std::uint64_t capture_sequence = 0;
   /// The failure kind last logged as a warning, to rate-limit repeats.
   std::optional<failure_kind> last_warned_kind;
+  /// The last failure's redacted detail, for the inspection console.
+  std::string last_failure_detail;
+  /// A capture running longer than its capture budget plus this is stuck.
+  /// The supervisor's sweeps carry the configured value; until the first,
+  /// the teardown budget plus 2 s.
+  std::chrono::milliseconds stuck_grace{0};
+  std::uint64_t forced_releases = 0;
+  /// Workers of force-released captures, still running: their exit must not
+  /// end this actor.
+  std::vector<caf::actor_addr> released_workers;
 
   /// Cancels the running capture, if any: the actor's end, for whatever
   /// reason, releases the camera's session.

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 namespace camfleet {
 
 namespace {
@@ -43,6 +45,9 @@ capture_done run_capture(const capture_job& job) {
 caf::behavior capture_worker(caf::event_based_actor* self, capture_job job) {
   return {
       [self, job = std::move(job)](capture_atom) {
+        // Named so that `top -H` and /proc show which threads hold a
+        // session (the admin tests find a capture's thread by this name).
+        pthread_setname_np(pthread_self(), "cf-capture");
         auto done = run_capture(job);
         // One capture per worker: the session is closed, so the worker's end
         // is the release the supervisor waits for.

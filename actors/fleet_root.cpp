@@ -1,6 +1,8 @@
 #include "actors/fleet_root.hpp"
 
+#include "actors/fleet_admin.hpp"
 #include "actors/subnet_supervisor.hpp"
+#include "fleet/metrics.hpp"
 #include "messages/fleet_messages.hpp"
 
 #include <algorithm>
@@ -10,8 +12,6 @@
 #include <spdlog/spdlog.h>
 
 namespace camfleet {
-
-namespace {
 
 void spawn_supervisor(fleet_root_type* self, std::size_t index) {
   auto& st = self->state;
@@ -27,8 +27,11 @@ void spawn_supervisor(fleet_root_type* self, std::size_t index) {
           ? 0
           : st.options.max_patrols - std::min(st.options.max_patrols, subnet.patrols_reported);
   options.camera_restarts = st.options.config.supervisor_restarts;
+  options.stuck = st.options.config.stuck;
   subnet.supervisor = self->spawn<caf::linked>(subnet_supervisor, std::move(options));
 }
+
+namespace {
 
 bool any_supervisor_alive(const fleet_root_state& st) {
   return std::any_of(st.subnets.begin(), st.subnets.end(),
@@ -78,6 +81,13 @@ void on_supervisor_exit(fleet_root_type* self, std::size_t index, const caf::err
   auto& st = self->state;
   auto& subnet = st.subnets[index];
   subnet.supervisor = nullptr;
+  if (subnet.retiring) {
+    spdlog::info("subnet={} removed by a reload: its supervisor ended", subnet.config.name);
+    st.subnets.erase(st.subnets.begin() + static_cast<std::ptrdiff_t>(index));
+    if (st.stopping && !any_supervisor_alive(st))
+      self->quit(*st.stopping);
+    return;
+  }
   if (st.stopping) {
     if (!any_supervisor_alive(st))
       self->quit(*st.stopping);
@@ -99,6 +109,8 @@ void on_supervisor_exit(fleet_root_type* self, std::size_t index, const caf::err
   }
   spdlog::warn("subnet={} supervisor ended ({}); restarting it", subnet.config.name,
                self->system().render(reason));
+  ++subnet.restarts;
+  metrics().supervisor_restarted(subnet.config.name);
   spawn_supervisor(self, index);
 }
 
@@ -106,7 +118,7 @@ void start_fleet(fleet_root_type* self, fleet_root_options options) {
   auto& st = self->state;
   st.options = std::move(options);
   for (const auto& subnet : st.options.config.subnets)
-    st.subnets.push_back(supervised_subnet{subnet, nullptr, 0, 0, true, false, {}});
+    st.subnets.push_back(supervised_subnet{subnet, nullptr, 0, 0, true, false, {}, 0, {}, false});
   for (std::size_t i = 0; i < st.subnets.size(); ++i)
     spawn_supervisor(self, i);
   spdlog::info("patrolling {} cameras on {} subnets", st.options.config.camera_count(),
@@ -140,9 +152,22 @@ caf::behavior fleet_root(fleet_root_type* self, fleet_root_options options) {
           ++subnet.patrols_reported;
           subnet.all_captured = subnet.all_captured &&
                                 report.count(patrol_outcome::captured) == report.cameras.size();
+          subnet.recent_reports.push_back(report);
+          if (subnet.recent_reports.size() > recent_reports_limit)
+            subnet.recent_reports.pop_front();
         }
         check_all_done(self);
       },
+      [self](inspect_atom) { return inspect_fleet(self); },
+      [self](inspect_atom, const std::string& camera_id) {
+        return relay_to_camera_subnet<camera_view>(self, camera_id, inspect_atom::value, camera_id);
+      },
+      [self](const camera_act& act) {
+        return relay_to_camera_subnet<act_result>(self, act.camera_id, act);
+      },
+      [self](const subnet_act& act) { return relay_to_subnet(self, act); },
+      [self](reports_atom, const std::string& subnet) { return recent_reports(self, subnet); },
+      [self](reload_atom) { return reload(self); },
   };
 }
 

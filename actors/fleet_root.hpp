@@ -10,6 +10,8 @@
 #pragma once
 
 #include "config/fleet_config.hpp"
+#include "messages/admin_messages.hpp"
+#include "messages/fleet_messages.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -30,6 +32,9 @@ struct fleet_root_options {
   caf::actor listener;
   /// Each subnet stops after this many patrols; 0 patrols forever.
   std::uint64_t max_patrols = 0;
+  /// The file the configuration came from, reread on reload_atom; empty if
+  /// reloading is not offered.
+  std::string config_path;
 };
 
 struct supervised_subnet {
@@ -40,6 +45,12 @@ struct supervised_subnet {
   bool all_captured = true;
   bool given_up = false;
   std::deque<std::chrono::steady_clock::time_point> recent_restarts;
+  std::uint64_t restarts = 0;
+  /// The most recent patrol reports, newest last (at most
+  /// recent_reports_limit, messages/admin_messages.hpp).
+  std::deque<patrol_report> recent_reports;
+  /// Removed by a reload: its supervisor is stopping and is not restarted.
+  bool retiring = false;
 };
 
 struct fleet_root_state {

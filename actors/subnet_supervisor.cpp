@@ -1,6 +1,8 @@
 #include "actors/subnet_supervisor.hpp"
 
 #include "actors/camera_actor.hpp"
+#include "actors/subnet_admin.hpp"
+#include "fleet/metrics.hpp"
 
 #include <algorithm>
 
@@ -9,6 +11,19 @@
 #include <spdlog/spdlog.h>
 
 namespace camfleet {
+
+void spawn_camera(subnet_supervisor_type* self, std::size_t index) {
+  auto& st = self->state;
+  auto& camera = st.cameras[index];
+  camera.actor =
+      self->spawn<caf::linked>(camera_actor, st.options.subnet.name, camera.config,
+                               st.options.snapshot_dir, caf::actor_cast<caf::actor>(self));
+}
+
+bool sessions_open(const subnet_supervisor_state& st) {
+  return std::any_of(st.cameras.begin(), st.cameras.end(),
+                     [](const supervised_camera& camera) { return bool{camera.worker}; });
+}
 
 namespace {
 
@@ -28,14 +43,6 @@ std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {
   return duration_cast<milliseconds>(at.time_since_epoch()).count();
 }
 
-void spawn_camera(subnet_supervisor_type* self, std::size_t index) {
-  auto& st = self->state;
-  auto& camera = st.cameras[index];
-  camera.actor =
-      self->spawn<caf::linked>(camera_actor, st.options.subnet.name, camera.config,
-                               st.options.snapshot_dir, caf::actor_cast<caf::actor>(self));
-}
-
 std::optional<std::size_t> camera_by_actor(subnet_supervisor_state& st,
                                            const caf::actor_addr& addr) {
   for (std::size_t i = 0; i < st.cameras.size(); ++i)
@@ -52,10 +59,7 @@ std::optional<std::size_t> camera_by_worker(subnet_supervisor_state& st,
   return std::nullopt;
 }
 
-bool sessions_open(const subnet_supervisor_state& st) {
-  return std::any_of(st.cameras.begin(), st.cameras.end(),
-                     [](const supervised_camera& camera) { return bool{camera.worker}; });
-}
+} // namespace
 
 void schedule_next_patrol(subnet_supervisor_type* self) {
   auto& st = self->state;
@@ -66,6 +70,8 @@ void schedule_next_patrol(subnet_supervisor_type* self) {
   self->delayed_send(self, st.options.subnet.patrol_interval, patrol_atom::value,
                      ++st.timer_sequence);
 }
+
+namespace {
 
 void finish_patrol(subnet_supervisor_type* self) {
   auto& st = self->state;
@@ -102,6 +108,7 @@ void finish_patrol(subnet_supervisor_type* self) {
                report.count(patrol_outcome::lost),
                patrol.deadline_reached ? "; deadline reached" : "");
 
+  metrics().patrol_finished(elapsed.count());
   if (st.options.patrol_log)
     self->send(st.options.patrol_log, report);
   if (st.options.root)
@@ -109,6 +116,7 @@ void finish_patrol(subnet_supervisor_type* self) {
   st.patrol.reset();
   ++st.patrols_finished;
   schedule_next_patrol(self);
+  apply_pending_config(self);
 }
 
 void check_patrol_done(subnet_supervisor_type* self) {
@@ -125,6 +133,10 @@ void record(subnet_supervisor_type* self, std::size_t index, capture_report repo
   auto& st = self->state;
   if (!st.patrol || report.patrol_id != st.patrol->id || st.patrol->results[index])
     return;
+  bool attempted =
+      report.outcome == patrol_outcome::captured || report.outcome == patrol_outcome::failed;
+  metrics().capture_finished(to_string(report.outcome), report.failure, report.duration_ms,
+                             attempted);
   st.patrol->results[index] = std::move(report);
   --st.patrol->in_flight;
 }
@@ -139,13 +151,17 @@ void dispatch(subnet_supervisor_type* self) {
     patrol.queue.pop_front();
     auto& camera = st.cameras[index];
 
-    if (camera.worker) {
-      capture_report busy;
-      busy.camera_id = camera.config.id;
-      busy.patrol_id = patrol.id;
-      busy.outcome = patrol_outcome::busy;
-      busy.detail = "the previous session is still closing";
-      patrol.results[index] = std::move(busy);
+    if (camera.paused || camera.worker) {
+      // Not asked: paused by an operator, or its last session still closing
+      // (a camera never has two sessions).
+      capture_report skipped;
+      skipped.camera_id = camera.config.id;
+      skipped.patrol_id = patrol.id;
+      skipped.outcome = camera.paused ? patrol_outcome::paused : patrol_outcome::busy;
+      skipped.detail =
+          camera.paused ? "paused by an operator" : "the previous session is still closing";
+      metrics().capture_finished(to_string(skipped.outcome), "", 0, false);
+      patrol.results[index] = std::move(skipped);
       continue;
     }
 
@@ -176,14 +192,20 @@ void dispatch(subnet_supervisor_type* self) {
   check_patrol_done(self);
 }
 
-void start_patrol(subnet_supervisor_type* self) {
+} // namespace
+
+bool start_patrol(subnet_supervisor_type* self) {
   auto& st = self->state;
   if (st.stopping)
-    return;
+    return false;
+  if (st.paused) {
+    spdlog::debug("subnet={} paused; no patrol starts until it is resumed", st.options.subnet.name);
+    return false;
+  }
   if (st.patrol) {
     spdlog::debug("subnet={} patrol {} still running; not starting another", st.options.subnet.name,
                   st.patrol->id);
-    return;
+    return false;
   }
   patrol_run patrol;
   patrol.id = st.next_patrol_id++;
@@ -196,7 +218,10 @@ void start_patrol(subnet_supervisor_type* self) {
                 st.patrol->id, st.cameras.size());
   self->delayed_send(self, st.options.subnet.patrol_deadline, deadline_atom::value, st.patrol->id);
   dispatch(self);
+  return true;
 }
+
+namespace {
 
 void on_deadline(subnet_supervisor_type* self, std::uint64_t patrol_id) {
   auto& st = self->state;
@@ -291,6 +316,8 @@ void on_camera_exit(subnet_supervisor_type* self, std::size_t index, const caf::
   }
   spdlog::warn("subnet={} camera={} actor ended ({}); restarting it", st.options.subnet.name,
                camera.config.id, self->system().render(reason));
+  ++st.camera_restarts;
+  metrics().camera_restarted(st.options.subnet.name);
   spawn_camera(self, index);
 }
 
@@ -299,7 +326,7 @@ void start_cameras(subnet_supervisor_type* self, subnet_supervisor_options optio
   st.options = std::move(options);
   st.next_patrol_id = st.options.first_patrol_id;
   for (const auto& config : st.options.subnet.cameras)
-    st.cameras.push_back(supervised_camera{config, nullptr, nullptr});
+    st.cameras.push_back(supervised_camera{config, nullptr, nullptr, false});
   for (std::size_t i = 0; i < st.cameras.size(); ++i)
     spawn_camera(self, i);
 }
@@ -334,9 +361,11 @@ caf::behavior subnet_supervisor(subnet_supervisor_type* self, subnet_supervisor_
       return;
     }
     check_patrol_done(self);
+    apply_pending_config(self);
   });
 
   self->send(self, patrol_atom::value);
+  sweep_cameras(self);
   return {
       [self](shutdown_atom) { begin_shutdown(self, caf::exit_reason::user_shutdown); },
       [self](patrol_atom) { start_patrol(self); },
@@ -345,6 +374,12 @@ caf::behavior subnet_supervisor(subnet_supervisor_type* self, subnet_supervisor_
           start_patrol(self);
       },
       [self](deadline_atom, std::uint64_t patrol_id) { on_deadline(self, patrol_id); },
+      [self](sweep_atom) { sweep_cameras(self); },
+      [self](inspect_atom) { return inspect_subnet(self); },
+      [self](inspect_atom, const std::string& id) { return inspect_camera(self, id); },
+      [self](const camera_act& act) { return act_on_camera(self, act); },
+      [self](const subnet_act& act) { return act_on_subnet(self, act); },
+      [self](subnet_reconfigure& update) { reconfigure(self, std::move(update.config)); },
       [self](grace_atom, std::uint64_t patrol_id) {
         auto& st = self->state;
         if (st.stopping) {

@@ -19,11 +19,13 @@
 
 #include "camera/camera_state.hpp"
 #include "config/fleet_config.hpp"
+#include "messages/admin_messages.hpp"
 #include "messages/fleet_messages.hpp"
 
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,8 @@ struct supervised_camera {
   caf::actor actor;
   /// The worker holding this camera's session, while one does.
   caf::actor worker;
+  /// An operator paused it: patrols skip it until resumed.
+  bool paused = false;
 };
 
 struct patrol_run {
@@ -62,6 +66,8 @@ struct subnet_supervisor_options {
   /// Stop after this many patrols; 0 patrols forever.
   std::uint64_t max_patrols = 0;
   restart_limit camera_restarts;
+  /// The stuck sweeper's settings (fleet_config's stuck_policy).
+  stuck_policy stuck;
 };
 
 struct subnet_supervisor_state {
@@ -77,6 +83,11 @@ struct subnet_supervisor_state {
   std::deque<std::chrono::steady_clock::time_point> recent_restarts;
   /// Set once shutdown began: no restarts, no patrols, quit when released.
   std::optional<caf::error> stopping;
+  /// An operator paused the subnet: no patrol starts until resumed.
+  bool paused = false;
+  std::uint64_t camera_restarts = 0;
+  /// A reloaded configuration waiting for the subnet to hold no session.
+  std::shared_ptr<const subnet_config> pending_config;
 };
 
 using subnet_supervisor_type = caf::stateful_actor<subnet_supervisor_state>;

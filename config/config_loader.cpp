@@ -1,5 +1,6 @@
 #include "config/config_loader.hpp"
 
+#include "config/admin_config_reader.hpp"
 #include "config/json_object_reader.hpp"
 
 #include <cstdlib>
@@ -29,21 +30,6 @@ constexpr std::size_t max_name_length = 64;
 constexpr std::size_t max_stream_path_length = 512;
 
 // -- single values ------------------------------------------------------------
-
-// Ids and subnet names become directory names, so they must be safe as one.
-bool is_valid_name(const std::string& name) {
-  if (name.empty() || name.size() > max_name_length)
-    return false;
-  auto alnum = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  };
-  if (!alnum(name.front()))
-    return false;
-  for (char c : name)
-    if (!alnum(c) && c != '-' && c != '_' && c != '.')
-      return false;
-  return true;
-}
 
 const char* name_rule = "must be 1 to 64 letters, digits, '-', '_' or '.', starting with a "
                         "letter or digit";
@@ -340,7 +326,18 @@ void read_fleet(const boost::json::object& root, const env_lookup& env, fleet_co
     json_object_reader nested{*object, "supervision", problems};
     nested.read_unsigned("max_restarts", fleet.supervisor_restarts.max_restarts, 0, 1000);
     nested.read_milliseconds("restart_window_ms", fleet.supervisor_restarts.window, 100, day_ms);
+    std::chrono::milliseconds grace{0};
+    if (nested.read_milliseconds("stuck_grace_ms", grace, 0, hour_ms))
+      fleet.stuck.grace = grace;
+    nested.read_milliseconds("sweep_interval_ms", fleet.stuck.sweep_interval, 100, hour_ms);
     nested.report_unknown_keys();
+  }
+  if (auto object = reader.read_object("admin")) {
+    json_object_reader nested{*object, "admin", problems};
+    admin_config admin;
+    read_admin_settings(nested, env, admin);
+    nested.report_unknown_keys();
+    fleet.admin = std::move(admin);
   }
 
   fleet_defaults defaults;
@@ -388,6 +385,20 @@ std::string text_position(std::string_view text, std::size_t offset) {
 }
 
 } // namespace
+
+bool is_valid_name(const std::string& name) {
+  if (name.empty() || name.size() > max_name_length)
+    return false;
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (!alnum(name.front()))
+    return false;
+  for (char c : name)
+    if (!alnum(c) && c != '-' && c != '_' && c != '.')
+      return false;
+  return true;
+}
 
 std::string to_string(const config_problem& problem) {
   if (problem.path.empty())

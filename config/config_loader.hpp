@@ -34,6 +34,11 @@ struct config_result {
   std::vector<config_problem> problems;
 };
 
+/// Whether `name` is acceptable as a camera id or subnet name: 1 to 64
+/// letters, digits, '-', '_' or '.', starting with a letter or digit (they
+/// become directory names, and path segments of the admin interface).
+bool is_valid_name(const std::string& name);
+
 /// Looks up an environment variable; returns nothing if it is unset. Tests
 /// pass their own; the daemon passes one that reads the real environment.
 using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,31 @@ struct restart_limit {
   std::chrono::milliseconds window{60000};
 };
 
+/// The stuck sweeper: a camera in connecting or capturing for longer than its
+/// capture budget plus the grace is stuck; the sweeper, run every
+/// sweep_interval, logs it once and force-releases it one sweep later.
+struct stuck_policy {
+  /// Unset: each camera's teardown budget plus 2 s, so that only a libav call
+  /// that ignores its interrupt callback counts as stuck. Shorter, a camera
+  /// that never answers TEARDOWN counts as stuck during its teardown.
+  std::optional<std::chrono::milliseconds> grace;
+  std::chrono::milliseconds sweep_interval{1000};
+};
+
+/// The admin interface (fleet/admin_server.hpp); absent, camfleetd serves none.
+struct admin_config {
+  /// An IP literal; anything but 127.0.0.1 or ::1 requires a token.
+  std::string address = "127.0.0.1";
+  /// 0: the system picks a free port, which camfleetd logs and can write to
+  /// a file (--admin-port-file).
+  std::uint16_t port = 8080;
+  /// The bearer token every request must carry when set. A secret: never
+  /// logged, never answered.
+  std::string token;
+  /// "none", "inline" or "env:NAME", for people.
+  std::string token_source = "none";
+};
+
 struct fleet_config {
   /// Snapshots go to <snapshot_dir>/<subnet>/<camera>/latest.jpg.
   std::string snapshot_dir = "snapshots";
@@ -65,6 +91,8 @@ struct fleet_config {
   std::string patrol_log = "patrols.jsonl";
   log_config log;
   restart_limit supervisor_restarts;
+  stuck_policy stuck;
+  std::optional<admin_config> admin;
   std::vector<subnet_config> subnets;
 
   std::size_t camera_count() const {

@@ -9,13 +9,17 @@
 #include "actors/fleet_root.hpp"
 #include "actors/patrol_log_actor.hpp"
 #include "config/config_loader.hpp"
+#include "fleet/admin_server.hpp"
 #include "fleet/logging.hpp"
 #include "fleet/snapshot_store.hpp"
+#include "messages/admin_messages.hpp"
 #include "messages/fleet_messages.hpp"
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <memory>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -80,7 +84,55 @@ class signal_relay {
   std::thread thread_;
 };
 
-int run_fleet(const fleet_config& config, bool once) {
+struct run_options {
+  std::string config_path;
+  bool once = false;
+  /// Where to write the admin interface's port, for scripts and tests.
+  std::string admin_port_file;
+};
+
+// Binds the admin interface if the configuration asks for one; nothing if
+// not. Throws std::runtime_error when the address cannot be bound.
+std::unique_ptr<admin_server> bind_admin(caf::actor_system& system, const fleet_config& config) {
+  if (!config.admin)
+    return nullptr;
+  admin_context context;
+  context.system = &system;
+  context.snapshot_dir = config.snapshot_dir;
+  context.token = config.admin->token;
+  return std::make_unique<admin_server>(std::move(context), config.admin->address,
+                                        config.admin->port);
+}
+
+// Logs where the admin interface listens, in a line scripts can parse, and
+// writes the port to `port_file` (through a temporary file and a rename, so
+// a reader never sees half of it).
+bool announce_admin(const admin_server& server, const admin_config& admin,
+                    const std::string& port_file) {
+  bool v6 = admin.address.find(':') != std::string::npos;
+  auto host = v6 ? "[" + admin.address + "]" : admin.address;
+  spdlog::info("admin interface listening on http://{}:{}/ (token {})", host, server.port(),
+               admin.token.empty() ? "not required" : "required, from " + admin.token_source);
+  if (port_file.empty())
+    return true;
+  auto temporary = port_file + ".tmp";
+  {
+    std::ofstream out{temporary, std::ios::trunc};
+    out << server.port() << "\n";
+    if (!out) {
+      spdlog::error("cannot write the admin port to {}", temporary);
+      return false;
+    }
+  }
+  if (std::rename(temporary.c_str(), port_file.c_str()) != 0) {
+    spdlog::error("cannot write the admin port to {}", port_file);
+    return false;
+  }
+  return true;
+}
+
+int run_fleet(const fleet_config& config, const run_options& run) {
+  bool once = run.once;
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -96,8 +148,17 @@ int run_fleet(const fleet_config& config, bool once) {
 
   caf::actor_system_config caf_config;
   add_message_types(caf_config);
+  add_admin_message_types(caf_config);
   caf::actor_system system{caf_config};
   caf::scoped_actor self{system};
+
+  std::unique_ptr<admin_server> admin;
+  try {
+    admin = bind_admin(system, config);
+  } catch (const std::runtime_error& error) {
+    spdlog::error("{}; no camera was contacted. Choose a free port in admin.listen", error.what());
+    return exit_failed;
+  }
 
   auto patrol_log = system.spawn<caf::detached>(patrol_log_actor, config.patrol_log);
   fleet_root_options options;
@@ -105,8 +166,14 @@ int run_fleet(const fleet_config& config, bool once) {
   options.patrol_log = patrol_log;
   options.listener = self;
   options.max_patrols = once ? 1 : 0;
+  options.config_path = run.config_path;
   auto root = system.spawn(fleet_root, std::move(options));
   self->monitor(root);
+  if (admin) {
+    admin->start(root);
+    if (!announce_admin(*admin, *config.admin, run.admin_port_file))
+      caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+  }
 
   signal_relay relay{signals};
   relay.start(root);
@@ -123,6 +190,9 @@ int run_fleet(const fleet_config& config, bool once) {
         root_down = true;
         root_reason = msg.reason;
       });
+
+  if (admin)
+    admin->stop();
 
   // Every supervisor has ended, so every report is in the log's mailbox.
   self->monitor(patrol_log);
@@ -147,6 +217,7 @@ int main(int argc, char** argv) {
   std::string config_path;
   bool once = false;
   bool check_only = false;
+  std::string admin_port_file;
   app.add_option("-c,--config", config_path, "the fleet configuration (JSON)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -154,6 +225,9 @@ int main(int argc, char** argv) {
                "run one patrol of every subnet, then exit; the exit status is 0 only if every "
                "camera was captured");
   app.add_flag("--check-config", check_only, "validate the configuration and exit");
+  app.add_option("--admin-port-file", admin_port_file,
+                 "write the admin interface's port to this file once it listens (useful with "
+                 "port 0 in admin.listen)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -180,7 +254,7 @@ int main(int argc, char** argv) {
 
   configure_logging(config.log);
   spdlog::info("camfleetd {} starting with {}", CAMFLEET_VERSION, config_path);
-  auto status = run_fleet(config, once);
+  auto status = run_fleet(config, run_options{config_path, once, admin_port_file});
   spdlog::info("camfleetd stopped");
   return status;
 }

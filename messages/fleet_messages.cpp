@@ -16,6 +16,8 @@ const char* to_string(patrol_outcome outcome) {
     return "busy";
   case patrol_outcome::lost:
     return "lost";
+  case patrol_outcome::paused:
+    return "paused";
   }
   return "unknown";
 }

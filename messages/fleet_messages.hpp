@@ -43,6 +43,8 @@ enum class patrol_outcome : std::uint8_t {
   busy,
   /// The camera's actor died during the capture; its session was cancelled.
   lost,
+  /// An operator paused the camera or its subnet (inspection console).
+  paused,
 };
 
 const char* to_string(patrol_outcome outcome);

@@ -19,6 +19,8 @@ packages=(
   # a real RTSP server for the tests and the demo (GStreamer's, driven from Python)
   python3 python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
+  # a terminal for the tests of `camfleetctl top`
+  tmux
   "$@"
 )
 

@@ -1,0 +1,36 @@
+// What a configuration reload changes: which cameras and subnets appear,
+// disappear or differ, so that camfleetd restarts exactly those and leaves
+// every other camera actor, with its history and backoff, alone.
+
+#pragma once
+
+#include "config/fleet_config.hpp"
+
+#include <string>
+#include <vector>
+
+namespace camfleet {
+
+/// Every field, the password included (a new password needs a new session).
+bool same_camera(const camera_config& a, const camera_config& b);
+
+/// The subnet's own settings, its cameras not included.
+bool same_subnet_settings(const subnet_config& a, const subnet_config& b);
+
+struct fleet_diff {
+  std::vector<std::string> added_subnets;
+  std::vector<std::string> removed_subnets;
+  /// Subnets present in both whose settings or cameras differ.
+  std::vector<std::string> changed_subnets;
+  std::vector<std::string> added_cameras;
+  std::vector<std::string> removed_cameras;
+  std::vector<std::string> changed_cameras;
+  /// Fleet-wide settings that differ and take effect only after a restart.
+  std::vector<std::string> not_applied;
+};
+
+/// Cameras count by id within their subnet: a camera that moves from one
+/// subnet to another is removed from one and added to the other.
+fleet_diff diff_fleet(const fleet_config& before, const fleet_config& after);
+
+} // namespace camfleet

@@ -1,0 +1,68 @@
+// The admin interface's routes: from one HTTP request (already read and
+// bounded by fleet/admin_server.hpp) to one answer, asking the fleet root
+// through a scoped actor with a timeout. Nothing here touches an actor's
+// state: every fact comes back in a message.
+//
+//   GET  /v1/fleet                         counts: cameras per state, sessions, patrols
+//   GET  /v1/subnets                       every subnet with its current patrol
+//   GET  /v1/subnets/{name}                one subnet
+//   GET  /v1/subnets/{name}/patrols        its recent patrol reports (?limit=1..20)
+//   GET  /v1/cameras                       every camera (?subnet= &state= &stuck=true|false)
+//   GET  /v1/cameras/{id}                  one camera in full, with its last transitions
+//   GET  /v1/cameras/{id}/snapshot         its latest snapshot, image/jpeg
+//   POST /v1/cameras/{id}/{kick,reset,pause,resume}
+//   POST /v1/subnets/{name}/{pause,resume,patrol}
+//   POST /v1/reload                        reread the configuration file
+//   GET  /metrics                          Prometheus text format
+//
+// Every answer but the snapshot and the metrics is JSON; every error is
+// {"error": {"code": ..., "message": ...}}.
+
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+namespace camfleet {
+
+struct admin_request {
+  std::string method;
+  std::string target;
+  std::string body;
+  /// The Authorization header, empty if absent.
+  std::string authorization;
+};
+
+struct admin_answer {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  /// For 405: the methods the path takes.
+  std::string allow;
+};
+
+struct admin_context {
+  caf::actor_system* system = nullptr;
+  caf::actor root;
+  std::string snapshot_dir;
+  /// Required as "Bearer <token>" when not empty.
+  std::string token;
+  /// How long a request waits for the actors.
+  std::chrono::milliseconds timeout{6000};
+};
+
+/// Longest request target accepted; longer ones get 414.
+constexpr std::size_t max_target_length = 2048;
+
+/// Largest snapshot served, a bound against a runaway file.
+constexpr std::size_t max_snapshot_bytes = 32 * 1024 * 1024;
+
+admin_answer handle_admin_request(const admin_context& context, const admin_request& request);
+
+/// An error answer with the JSON error body.
+admin_answer error_answer(unsigned status, const std::string& code, const std::string& message);
+
+} // namespace camfleet
