@@ -180,7 +180,7 @@ void rtsp_connection::write_next() {
         if (self->closed_)
           return;
         if (ec) {
-          self->close();
+          self->close_after_reading();
           return;
         }
         self->camera_.stats().bytes_sent += size;
@@ -188,6 +188,27 @@ void rtsp_connection::write_next() {
         self->out_.pop_front();
         self->write_next();
       });
+}
+
+// A client that closes with stream data unread resets the connection; libav
+// sends its TEARDOWN and closes at once, so the TEARDOWN and the reset arrive
+// together, and Asio completes the failed write before the pending read. The
+// TEARDOWN is in the socket all the same, as it would be in a camera's: act on
+// what arrived (it frees the session), then close. Without this, about 7 in
+// 1,000 captures of the scale benchmark showed as leaked sessions that the
+// client had in fact torn down.
+void rtsp_connection::close_after_reading() {
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  // Bounded: what the kernel holds for a reset connection is finite anyway.
+  for (int reads = 0; !ec && reads < 16 && parser_.buffered() <= max_unparsed_bytes; ++reads) {
+    auto size = socket_.read_some(boost::asio::buffer(read_buffer_), ec);
+    if (!ec)
+      parser_.feed({read_buffer_.data(), size});
+  }
+  // Replies only queue: the failed write still counts as in progress.
+  process();
+  close();
 }
 
 void rtsp_connection::close_after_flush() {

@@ -45,6 +45,8 @@ class rtsp_connection : public std::enable_shared_from_this<rtsp_connection> {
   bool send(std::string bytes, bool is_media);
   void write_next();
   void close_after_flush();
+  /// After a failed write: acts on the requests already received, then closes.
+  void close_after_reading();
 
   void start_stream();
   steady_time next_frame_due() const;
