@@ -11,10 +11,11 @@
 # Snapshots and the patrol log go to ./demo-output/camsim.
 #
 #   tools/demo-camsim.sh               until Ctrl-C
+#   tools/demo-camsim.sh --once        one patrol of every subnet, then exit
 #   tools/demo-camsim.sh --seconds N   stop by itself after N seconds
 #
 # camsim's counters while it runs: curl -s 127.0.0.1:18554/cameras
-# Builds camsim and camfleetd in ${CAMFLEET_BUILD_DIR:-build} if needed.
+# Installs packages and builds camsim and camfleetd in ${CAMFLEET_BUILD_DIR:-build} if needed.
 # Everything stays on 127.2.0.0/16 (loopback).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,17 +23,17 @@ build_dir=${CAMFLEET_BUILD_DIR:-$root/build}
 control=127.0.0.1:18554
 
 seconds=""
+once=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2;;
-    *) echo "usage: tools/demo-camsim.sh [--seconds N]" >&2; exit 2;;
+    --once) once="--once"; shift;;
+    *) echo "usage: tools/demo-camsim.sh [--once] [--seconds N]" >&2; exit 2;;
   esac
 done
 
-if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build_dir"
-fi
-cmake --build "$build_dir" -j2 --target camsim camfleetd
+# Installs what is missing and builds, as every entry point does.
+bash "$root/tools/build.sh" camsim camfleetd
 
 cd "$root"
 out=demo-output/camsim
@@ -74,7 +75,7 @@ echo "camsim: $(cat "$out/camsim.ready"); its log: $out/camsim.log" >&2
 # The demo cameras' account; camfleetd reads it from the environment, as a
 # real deployment should rather than from the configuration file.
 export CAMFLEET_DEMO_PASSWORD=demo-pass
-"$build_dir/fleet/camfleetd" --config tools/demo/camfleet.json &
+"$build_dir/fleet/camfleetd" --config tools/demo/camfleet.json $once &
 daemon_pid=$!
 if [ -n "$seconds" ]; then
   end=$((SECONDS + seconds))
