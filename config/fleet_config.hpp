@@ -64,8 +64,8 @@ struct restart_limit {
 /// sweep_interval, logs it once and force-releases it one sweep later.
 struct stuck_policy {
   /// Unset: each camera's teardown budget plus 2 s, so that only a libav call
-  /// that ignores its interrupt callback counts as stuck. Shorter, a camera
-  /// that never answers TEARDOWN counts as stuck during its teardown.
+  /// that ignores its interrupt callback counts as stuck. Shorter, a capture
+  /// still closing its session on its teardown budget may count as stuck.
   std::optional<std::chrono::milliseconds> grace;
   std::chrono::milliseconds sweep_interval{1000};
 };

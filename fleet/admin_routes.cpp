@@ -2,6 +2,7 @@
 
 #include "config/config_loader.hpp"
 #include "fleet/admin_json.hpp"
+#include "fleet/admin_request_checks.hpp"
 #include "fleet/metrics.hpp"
 #include "fleet/snapshot_store.hpp"
 #include "messages/admin_messages.hpp"
@@ -23,8 +24,6 @@ namespace camfleet {
 namespace json = boost::json;
 
 namespace {
-
-using query_map = std::map<std::string, std::string>;
 
 // -- answers -------------------------------------------------------------------
 
@@ -73,94 +72,6 @@ reply<T> ask(const admin_context& context, Ts&&... xs) {
   if (answer)
     return std::move(*answer);
   return from_error(failure, context.timeout);
-}
-
-// -- validation ------------------------------------------------------------------
-
-std::optional<admin_answer> check_name(const std::string& what, const std::string& name) {
-  if (is_valid_name(name))
-    return std::nullopt;
-  return error_answer(400, "bad_request",
-                      what + " names are 1 to 64 letters, digits, '-', '_' or '.', starting with "
-                             "a letter or digit");
-}
-
-// Decodes %XX escapes; nothing for a malformed one.
-std::optional<std::string> percent_decode(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i] == '+' ? ' ' : text[i];
-      continue;
-    }
-    if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
-        !std::isxdigit(static_cast<unsigned char>(text[i + 2])))
-      return std::nullopt;
-    out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-    i += 2;
-  }
-  return out;
-}
-
-// Splits "a=1&b=2" and checks the keys against `allowed`.
-std::variant<query_map, admin_answer> parse_query(const std::string& query,
-                                                  const std::vector<std::string>& allowed) {
-  query_map params;
-  std::size_t start = 0;
-  while (start < query.size()) {
-    auto end = query.find('&', start);
-    if (end == std::string::npos)
-      end = query.size();
-    auto pair = query.substr(start, end - start);
-    start = end + 1;
-    if (pair.empty())
-      continue;
-    auto eq = pair.find('=');
-    auto key = percent_decode(pair.substr(0, eq));
-    auto value = percent_decode(eq == std::string::npos ? "" : pair.substr(eq + 1));
-    if (!key || !value)
-      return error_answer(400, "bad_request", "malformed percent escape in the query string");
-    if (std::find(allowed.begin(), allowed.end(), *key) == allowed.end()) {
-      std::string list;
-      for (const auto& name : allowed)
-        list += (list.empty() ? "" : ", ") + name;
-      return error_answer(400, "bad_request",
-                          "unknown query parameter \"" + key->substr(0, 64) +
-                              "\"; this path takes " + (list.empty() ? std::string{"none"} : list));
-    }
-    if (!params.emplace(*key, *value).second)
-      return error_answer(400, "bad_request", "query parameter \"" + *key + "\" given twice");
-  }
-  return params;
-}
-
-// Acts take no parameters: an empty body or an empty JSON object.
-std::optional<admin_answer> check_empty_body(const std::string& body) {
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
-    return std::nullopt;
-  boost::system::error_code ec;
-  auto value = json::parse(body, ec);
-  if (ec)
-    return error_answer(400, "bad_request",
-                        "the body is not valid JSON (" + ec.message() +
-                            "); this request takes an empty body or {}");
-  if (!value.is_object() || !value.get_object().empty())
-    return error_answer(400, "bad_request",
-                        "this request takes no parameters: send an empty "
-                        "body or {}");
-  return std::nullopt;
-}
-
-bool token_matches(const std::string& authorization, const std::string& token) {
-  const std::string prefix = "Bearer ";
-  if (authorization.size() != prefix.size() + token.size() ||
-      authorization.compare(0, prefix.size(), prefix) != 0)
-    return false;
-  // Constant time over the token, so its length is all a timing can tell.
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < token.size(); ++i)
-    difference |= static_cast<unsigned char>(authorization[prefix.size() + i] ^ token[i]);
-  return difference == 0;
 }
 
 // -- reads ---------------------------------------------------------------------

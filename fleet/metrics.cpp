@@ -118,8 +118,8 @@ std::string fleet_metrics::render() const {
   patrol_duration_.render(out, "camfleet_patrol_duration_seconds");
 
   header(out, "camfleet_forced_releases_total", "counter",
-         "Captures the stuck sweeper force-released; anything but 0 is a libav call ignoring "
-         "its interrupt callback or a camera that never answers TEARDOWN.");
+         "Captures the stuck sweeper force-released; anything but 0 means a libav call "
+         "ignored its interrupt callback.");
   out += "camfleet_forced_releases_total " + std::to_string(forced_releases_) + "\n";
 
   header(out, "camfleet_supervisor_restarts_total", "counter",

@@ -309,6 +309,13 @@ TEST_CASE("admin api: reads, acts, reload and errors against a running daemon",
   // The daemon still answers after all of that.
   CHECK(number(daemon.get("/v1/fleet"), "cameras") == 3);
 
+  // -- no credential anywhere (b-ok has a password) ------------------------------
+  std::string everything;
+  for (const char* target : {"/v1/fleet", "/v1/subnets", "/v1/cameras", "/v1/cameras/b-ok",
+                             "/v1/subnets/beta/patrols", "/metrics"})
+    everything += daemon.call("GET", target).body;
+  CHECK(text(daemon.get("/v1/cameras/b-ok"), "password_source") == "inline");
+
   // -- reload --------------------------------------------------------------------
   auto a_hole_actor = number(daemon.get("/v1/cameras/a-hole"), "actor_id");
   auto a_ok_actor = number(daemon.get("/v1/cameras/a-ok"), "actor_id");
@@ -329,6 +336,23 @@ TEST_CASE("admin api: reads, acts, reload and errors against a running daemon",
   CHECK(number(daemon.get("/v1/cameras/a-hole"), "actor_id") == a_hole_actor);
   CHECK(text(daemon.get("/v1/cameras/b-new"), "subnet") == "beta");
 
+  // Removing a subnet ends its supervisor and its cameras; the others stay.
+  auto alpha_only = fleet_config(dir.path(), "", 9000);
+  auto beta_at = alpha_only.find(R"(,
+    {"name": "beta")");
+  REQUIRE(beta_at != std::string::npos);
+  write_file(daemon.config_path(), alpha_only.substr(0, beta_at) + "]}");
+  auto removed = daemon.call("POST", "/v1/reload");
+  INFO(removed.body);
+  REQUIRE(removed.status == 200);
+  CHECK(json::serialize(field(json::parse(removed.body), "removed_subnets")) == R"(["beta"])");
+  CHECK(json::serialize(field(json::parse(removed.body), "removed_cameras")) ==
+        R"(["b-ok","b-new"])");
+  REQUIRE(eventually([&] { return number(daemon.get("/v1/fleet"), "cameras") == 2; }, 10s));
+  CHECK(number(daemon.get("/v1/fleet"), "subnets") == 1);
+  expect_error(daemon.call("GET", "/v1/cameras/b-ok"), 404, "not_found");
+  CHECK(number(daemon.get("/v1/cameras/a-hole"), "actor_id") == a_hole_actor);
+
   // An invalid file changes nothing and says why, path by path.
   write_file(daemon.config_path(),
              R"({"subnets": [{"name": "alpha", "cameras": [{"id": "x", "host": "not-an-ip"}]}],
@@ -342,16 +366,11 @@ TEST_CASE("admin api: reads, acts, reload and errors against a running daemon",
     paths += text(problem, "path") + ";";
   CHECK(paths.find("subnets[0].cameras[0].host;") != std::string::npos);
   CHECK(paths.find("surprise;") != std::string::npos);
-  CHECK(number(daemon.get("/v1/fleet"), "cameras") == 4);
+  CHECK(number(daemon.get("/v1/fleet"), "cameras") == 2);
   CHECK(number(daemon.get("/v1/cameras/a-hole"), "actor_id") == a_hole_actor);
 
-  // -- no credential anywhere ---------------------------------------------------
-  std::string everything;
-  for (const char* target : {"/v1/fleet", "/v1/subnets", "/v1/cameras", "/v1/cameras/b-ok",
-                             "/v1/subnets/beta/patrols", "/metrics"})
-    everything += daemon.call("GET", target).body;
+  // -- no credential in any answer or log line ---------------------------------
   CHECK(everything.find("camsim-secret-pw") == std::string::npos);
-  CHECK(text(daemon.get("/v1/cameras/b-ok"), "password_source") == "inline");
   CHECK(daemon.log().find("camsim-secret-pw") == std::string::npos);
 }
 

@@ -124,6 +124,29 @@ TEST_CASE("stuck sweeper: a frozen capture is shown stuck, logged once, force-re
   CHECK(listed.exit_code == 0);
   CHECK(listed.out.find("capturing STUCK") != std::string::npos);
 
+  // The console's numbers while the patrol waits for the frozen capture: a
+  // state that holds still, so each can be compared with the API's.
+  auto subnet = daemon.get("/v1/subnets/s");
+  auto subnets = daemon.ctl({"subnets"});
+  REQUIRE(subnets.exit_code == 0);
+  CHECK(subnets.out.find("s       1        1         " +
+                         std::to_string(number(subnet, "patrol.id")) + "       [..........] " +
+                         std::to_string(number(subnet, "patrol.done")) + "/" +
+                         std::to_string(number(subnet, "patrol.cameras"))) != std::string::npos);
+  auto status = daemon.ctl({"status"});
+  CHECK(status.out.find("stuck cameras    1\n") != std::string::npos);
+  CHECK(status.out.find("open sessions    1\n") != std::string::npos);
+  CHECK(status.out.find("patrols running  1 of 1 subnets\n") != std::string::npos);
+  auto inspect = daemon.ctl({"inspect", "s-stall"});
+  CHECK(inspect.out.find("state                 capturing STUCK\n") != std::string::npos);
+  CHECK(inspect.out.find("capture phase         waiting_for_key_frame\n") != std::string::npos);
+  CHECK(inspect.out.find("deadline in           passed ") != std::string::npos);
+  CHECK(inspect.out.find("holds session         yes\n") != std::string::npos);
+  CHECK(inspect.out.find(
+            "worker actor id       " +
+            std::to_string(number(daemon.get("/v1/cameras/s-stall"), "holds.worker_actor_id")) +
+            "\n") != std::string::npos);
+
   // Released by the sweeper, while the frozen thread still holds the socket.
   REQUIRE(eventually(
       [&] { return number(daemon.get("/v1/cameras/s-stall"), "forced_releases") == 1; }, 10s));
