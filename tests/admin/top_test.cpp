@@ -96,4 +96,22 @@ TEST_CASE("console: top shows the subnets table and quits on q", "[admin][consol
   auto stty = read_file(dir.file("stty.txt"));
   CHECK(stty.find(" icanon") != std::string::npos);
   CHECK(stty.find(" echo ") != std::string::npos);
+
+  // Ctrl-C ends it the same way, the terminal restored too.
+  auto again = camfleetctl_path() + " --url " + daemon.url() + " top; echo $? > " +
+               dir.file("status.txt") + "; stty -a > " + dir.file("stty2.txt") + "; sleep 30";
+  REQUIRE(tmux.run({"new-session", "-d", "-s", "top2", "-x", "160", "-y", "30", again}).exit_code ==
+          0);
+  REQUIRE(eventually(
+      [&] {
+        return tmux.run({"capture-pane", "-p", "-t", "top2"}).out.find("(q to quit)") !=
+               std::string::npos;
+      },
+      10s));
+  REQUIRE(tmux.run({"send-keys", "-t", "top2", "C-c"}).exit_code == 0);
+  REQUIRE(eventually([&] { return !read_file(dir.file("stty2.txt")).empty(); }, 10s));
+  CHECK(read_file(dir.file("status.txt")) == "0\n");
+  auto stty2 = read_file(dir.file("stty2.txt"));
+  CHECK(stty2.find(" icanon") != std::string::npos);
+  CHECK(stty2.find(" echo ") != std::string::npos);
 }
