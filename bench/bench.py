@@ -483,7 +483,9 @@ def bench_snapshot(args):
         f"`capture_snapshot()` and {runs} of the floor, alternating, the way the daemon's "
         f"capture workers call it; memory is how far one call raised the process's peak "
         f"resident size above what it held before the call, the peak reset through "
-        f"`/proc/self/clear_refs`; process RSS after the loop "
+        f"`/proc/self/clear_refs`. The first call is the most (a cold heap and libav's "
+        f"tables); later calls reuse what it left, so the median is near 0 and the target "
+        f"below is checked against the maximum. Process RSS after the loop "
         f"{calls[-1]['rss_kib'] / 1024 if calls else float('nan'):.1f} MiB):",
         "",
         "| call | wall ms | CPU ms | peak added MiB |",
@@ -510,8 +512,10 @@ def bench_snapshot(args):
          ratio(ip_cpu["capture_in_process"], cpu["ffmpeg"]), 0.2),
         ("camfleet peak memory / ffmpeg peak memory (process)",
          ratio(mem["camfleet"], mem["ffmpeg"]), 1 / 3),
-        ("camfleet peak memory added / ffmpeg peak memory (call in a running process)",
-         ratio(ip_peak["capture_in_process"], mem["ffmpeg"]), 1 / 3),
+        ("camfleet peak memory added by its worst call / ffmpeg peak memory (call in a "
+         "running process)",
+         max(ip_peak["capture_in_process"], default=float("nan")) / median(mem["ffmpeg"]),
+         1 / 3),
         ("ffmpeg wall / camfleet wall (process)", ratio(wall["ffmpeg"], wall["camfleet"]),
          None),
         ("gst-launch wall / camfleet wall (process)", ratio(wall["gst"], wall["camfleet"]),

@@ -5,8 +5,8 @@
 #
 # Installs what the benchmarks need (bench/install-bench-deps.sh), builds the
 # daemon, camsim and the bench programs in Release into build-bench/ (or
-# $BENCH_BUILD_DIR) with -j2, then runs bench/bench.py all. About 20 minutes on
-# two cores. Not part of the test suite: tools/run-tests.sh never runs it.
+# $BENCH_BUILD_DIR) with -j2, then runs bench/bench.py all. About 7 minutes on
+# two cores, plus the build. Not part of the test suite: tools/run-tests.sh never runs it.
 # Everything it starts listens on loopback and is stopped when it ends.
 set -euo pipefail
 
