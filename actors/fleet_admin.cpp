@@ -195,6 +195,18 @@ caf::result<reload_result> reload(fleet_root_type* self) {
     return result;
   }
 
+  auto moved = cameras_moved_between_subnets(st.options.config, *loaded.config);
+  if (!moved.empty()) {
+    for (const auto& problem : moved) {
+      result.problem_paths.push_back(problem.path);
+      result.problem_reasons.push_back(problem.reason);
+    }
+    spdlog::warn("configuration reload refused: {} cameras would move between subnets; nothing "
+                 "changed",
+                 moved.size());
+    return result;
+  }
+
   auto diff = diff_fleet(st.options.config, *loaded.config);
   apply_reload(self, *loaded.config, diff);
   result.applied = true;

@@ -87,4 +87,41 @@ fleet_diff diff_fleet(const fleet_config& before, const fleet_config& after) {
   return diff;
 }
 
+std::vector<config_problem> cameras_moved_between_subnets(const fleet_config& before,
+                                                          const fleet_config& after) {
+  auto address_of = [](const camera_config& camera) {
+    return camera.endpoint.host + " port " + std::to_string(camera.endpoint.port);
+  };
+  std::map<std::string, const std::string*> subnet_by_id;
+  std::map<std::string, const std::string*> subnet_by_address;
+  for (const auto& subnet : before.subnets) {
+    for (const auto& camera : subnet.cameras) {
+      subnet_by_id[camera.id] = &subnet.name;
+      subnet_by_address[address_of(camera)] = &subnet.name;
+    }
+  }
+
+  std::vector<config_problem> problems;
+  for (std::size_t i = 0; i < after.subnets.size(); ++i) {
+    const auto& subnet = after.subnets[i];
+    for (std::size_t j = 0; j < subnet.cameras.size(); ++j) {
+      const auto& camera = subnet.cameras[j];
+      const std::string* old_subnet = nullptr;
+      if (auto it = subnet_by_id.find(camera.id); it != subnet_by_id.end())
+        old_subnet = it->second;
+      else if (auto at = subnet_by_address.find(address_of(camera)); at != subnet_by_address.end())
+        old_subnet = at->second;
+      if (old_subnet == nullptr || *old_subnet == subnet.name)
+        continue;
+      problems.push_back(
+          {"subnets[" + std::to_string(i) + "].cameras[" + std::to_string(j) + "]",
+           "camera \"" + camera.id + "\" (" + address_of(camera) + ") is in subnet \"" +
+               *old_subnet +
+               "\" now; a reload cannot move a camera between subnets, since both could hold a "
+               "session to it at once: remove it, reload, then add it here and reload again"});
+    }
+  }
+  return problems;
+}
+
 } // namespace camfleet

@@ -4,6 +4,7 @@
 
 #pragma once
 
+#include "config/config_loader.hpp"
 #include "config/fleet_config.hpp"
 
 #include <string>
@@ -32,5 +33,12 @@ struct fleet_diff {
 /// Cameras count by id within their subnet: a camera that moves from one
 /// subnet to another is removed from one and added to the other.
 fleet_diff diff_fleet(const fleet_config& before, const fleet_config& after);
+
+/// Cameras of `after` that were in another subnet of `before`, found by id or
+/// by address and port, each as a problem at its path in `after`. A reload
+/// refuses them: each subnet applies its part at its own moment, so the new
+/// subnet could open a session while the old one still holds its own.
+std::vector<config_problem> cameras_moved_between_subnets(const fleet_config& before,
+                                                          const fleet_config& after);
 
 } // namespace camfleet

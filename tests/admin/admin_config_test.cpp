@@ -145,3 +145,30 @@ TEST_CASE("config diff: added, removed and changed cameras and subnets", "[admin
   CHECK(diff.not_applied == std::vector<std::string>{"snapshot_dir"});
   CHECK(diff_fleet(*before.config, *before.config).changed_subnets.empty());
 }
+
+TEST_CASE("config diff: a camera moved between subnets is refused by id and by address",
+          "[admin][config]") {
+  auto before = parse_fleet_config(R"({"subnets": [
+      {"name": "a", "cameras": [{"id": "door", "host": "127.0.0.5"},
+                                {"id": "yard", "host": "127.0.0.6"}]},
+      {"name": "b", "cameras": []}]})",
+                                   {});
+  auto after = parse_fleet_config(R"({"subnets": [
+      {"name": "a", "cameras": [{"id": "yard", "host": "127.0.0.6"}]},
+      {"name": "b", "cameras": [{"id": "door", "host": "127.0.0.5"}]}]})",
+                                  {});
+  auto renamed = parse_fleet_config(R"({"subnets": [
+      {"name": "a", "cameras": [{"id": "yard", "host": "127.0.0.6"}]},
+      {"name": "b", "cameras": [{"id": "door-2", "host": "127.0.0.5"}]}]})",
+                                    {});
+  REQUIRE(before.config);
+  REQUIRE(after.config);
+  REQUIRE(renamed.config);
+
+  auto moved = cameras_moved_between_subnets(*before.config, *after.config);
+  REQUIRE(moved.size() == 1);
+  CHECK(moved[0].path == "subnets[1].cameras[0]");
+  CHECK(moved[0].reason.find("is in subnet \"a\" now") != std::string::npos);
+  CHECK(cameras_moved_between_subnets(*before.config, *renamed.config).size() == 1);
+  CHECK(cameras_moved_between_subnets(*before.config, *before.config).empty());
+}
