@@ -27,6 +27,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
 #include <pthread.h>
 
 namespace {
@@ -234,6 +235,14 @@ int main(int argc, char** argv) {
     int status = app.exit(error);
     return status == 0 ? exit_ok : exit_usage;
   }
+
+  // Every capture runs on a thread of its own, and glibc gives threads their
+  // own malloc arenas (up to eight per core), each of which keeps some freed
+  // memory: over hundreds of patrols the resident size crept up by megabytes
+  // with nothing leaked. Two arenas keep it flat (tests/chaos
+  // leak_200_patrols: +5.5 MiB before, none after) at no cost measurable on
+  // captures that allocate a few buffers each.
+  mallopt(M_ARENA_MAX, 2);
 
   auto loaded = load_fleet_config(config_path, process_environment());
   if (!loaded.config) {
