@@ -56,8 +56,9 @@ void configure_logging(const log_config& config) {
   logger->set_level(level);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
-  // libav's debug output is every RTSP exchange: only at trace.
-  set_libav_log_level(level <= spdlog::level::trace ? libav_log_level::debug
+  // libav writes every RTSP request and reply at its own trace level: only
+  // at ours, for a capture under investigation.
+  set_libav_log_level(level <= spdlog::level::trace ? libav_log_level::trace
                                                     : libav_log_level::warning);
 }
 

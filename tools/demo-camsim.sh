@@ -33,7 +33,7 @@ while [ "$#" -gt 0 ]; do
 done
 
 # Installs what is missing and builds, as every entry point does.
-bash "$root/tools/build.sh" camsim camfleetd
+bash "$root/tools/build.sh" camsim camfleetd camfleetctl
 
 cd "$root"
 out=demo-output/camsim

@@ -32,7 +32,7 @@ if [ "$fleet" = camsim ]; then
   exec bash "$root/tools/demo-camsim.sh" $once ${seconds:+--seconds "$seconds"}
 fi
 
-bash "$root/tools/build.sh" camfleetd
+bash "$root/tools/build.sh" camfleetd camfleetctl
 cd "$root"
 out=demo-output/gstreamer
 mkdir -p "$out"
