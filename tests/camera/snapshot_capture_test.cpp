@@ -182,8 +182,8 @@ TEST_CASE("capture: a key frame from a real RTSP server becomes a 640x360 JPEG",
   CHECK(phases == std::vector<capture_phase>{capture_phase::connecting, capture_phase::negotiating,
                                              capture_phase::waiting_for_key_frame,
                                              capture_phase::decoding, capture_phase::tearing_down});
-  CHECK(camera.server.wait_for(camera.label, "teardown", 1, 3s));
-  CHECK(camera.server.wait_for(camera.label, "closed", 1, 3s));
+  CHECK(camera.server.wait_for(camera.label, "teardown", 1, rtsp_test_server::report_bound));
+  CHECK(camera.server.wait_for(camera.label, "closed", 1, rtsp_test_server::report_bound));
   CHECK(open_fd_count() == fds_before);
 }
 
@@ -193,7 +193,7 @@ TEST_CASE("capture: an IPv6 loopback camera works like an IPv4 one", "[camera][i
   auto result = capture_snapshot("cam-v6", camera.endpoint(), test_budget(), cancel);
   const auto& shot = snapshot_of(result);
   CHECK(shot.width == 640);
-  CHECK(camera.server.wait_for(camera.label, "teardown", 1, 3s));
+  CHECK(camera.server.wait_for(camera.label, "teardown", 1, rtsp_test_server::report_bound));
 }
 
 TEST_CASE("capture: a wrong path yields not_found", "[camera][integration]") {
@@ -203,7 +203,7 @@ TEST_CASE("capture: a wrong path yields not_found", "[camera][integration]") {
   const auto& failure = failure_of(result);
   CHECK(failure.kind == failure_kind::not_found);
   CHECK(failure.detail.find("404") != std::string::npos);
-  CHECK(camera.server.wait_for(camera.label, "closed", 1, 3s));
+  CHECK(camera.server.wait_for(camera.label, "closed", 1, rtsp_test_server::report_bound));
 }
 
 TEST_CASE("capture: the fallback path rescues a wrong main path", "[camera][integration]") {
@@ -215,7 +215,7 @@ TEST_CASE("capture: the fallback path rescues a wrong main path", "[camera][inte
   const auto& shot = snapshot_of(result);
   CHECK(shot.path == "/stream1");
   CHECK(shot.width == 640);
-  CHECK(camera.server.wait_for(camera.label, "closed", 2, 3s));
+  CHECK(camera.server.wait_for(camera.label, "closed", 2, rtsp_test_server::report_bound));
   CHECK(camera.server.counts_for(camera.label).connected == 2);
 }
 
@@ -256,7 +256,7 @@ TEST_CASE("capture: a camera that accepts and never answers yields connect_timeo
   CHECK(elapsed >= budget.connect);
   CHECK(elapsed <= budget.connect + 150ms);
   CHECK(open_fd_count() == fds_before);
-  CHECK(server.wait_for(label, "closed", 1, 3s));
+  CHECK(server.wait_for(label, "closed", 1, rtsp_test_server::report_bound));
 }
 
 TEST_CASE("capture: a cancel while waiting for a key frame returns at once and tears down",
@@ -271,8 +271,8 @@ TEST_CASE("capture: a cancel while waiting for a key frame returns at once and t
   WARN("returned " << latency.count() << " ms after the cancel");
   CHECK(failure_of(result).kind == failure_kind::cancelled);
   CHECK(latency < 200ms);
-  CHECK(camera.server.wait_for(camera.label, "teardown", 1, 3s));
-  CHECK(camera.server.wait_for(camera.label, "closed", 1, 3s));
+  CHECK(camera.server.wait_for(camera.label, "teardown", 1, rtsp_test_server::report_bound));
+  CHECK(camera.server.wait_for(camera.label, "closed", 1, rtsp_test_server::report_bound));
 }
 
 TEST_CASE("capture: a cancel from another thread ends a hanging connect", "[camera][integration]") {
@@ -370,5 +370,5 @@ TEST_CASE("capture: a camera with no free session yields session_limit", "[camer
   CHECK(failure.detail.find("503") != std::string::npos);
 
   holder.close();
-  CHECK(camera.server.wait_for(camera.label, "teardown", 1, 3s));
+  CHECK(camera.server.wait_for(camera.label, "teardown", 1, rtsp_test_server::report_bound));
 }
