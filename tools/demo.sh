@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # The demo: camfleetd patrolling a built-in default fleet on loopback, until
-# Ctrl-C. Installs what is missing and builds first.
+# Ctrl-C. Installs what is missing and builds first. Output goes to
+# ./demo-output/<fleet>.
 #
-#   tools/demo.sh                  camsim's fleet: nine simulated cameras on
-#                                  three subnets, some of them sick
-#                                  (tools/demo-camsim.sh says which and how)
-#   tools/demo.sh --gstreamer      five real GStreamer RTSP cameras on two
-#                                  subnets plus one that never answers
+#   tools/demo.sh                  camsim's fleet (tools/demo/camsim-fleet.json):
+#                                  nine simulated cameras on three subnets in
+#                                  127.2.0.0/16, some of them sick:
+#     - yard-c110 (Tapo C110) stalls mid-stream for 40 s of every 80: its capture
+#       fails at the capture budget, it backs off, its stale sessions fill both
+#       slots (453), and it recovers once they expire;
+#     - gate-vigi blackholes for 25 s of every 50: connect timeouts, back-off,
+#       recovery;
+#     - dock-c310's slots are taken by "another client" for the first minute.
+#     camsim's counters while it runs: curl -s 127.0.0.1:18554/cameras
+#   tools/demo.sh --gstreamer      five real GStreamer RTSP cameras on
+#                                  127.1.125.0/24 and 127.1.126.0/24, plus one
+#                                  that accepts connections and never answers
 #   ... --once                     one patrol of every subnet, then exit
 #   ... --seconds N                stop by itself after N seconds
-#
-# Everything stays on loopback: 127.2.0.0/16 for camsim's fleet, 127.1.125.0/24
-# and 127.1.126.0/24 for the GStreamer one. Output goes to ./demo-output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${CAMFLEET_BUILD_DIR:-$root/build}
@@ -28,19 +34,16 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 
-if [ "$fleet" = camsim ]; then
-  exec bash "$root/tools/demo-camsim.sh" $once ${seconds:+--seconds "$seconds"}
-fi
-
-bash "$root/tools/build.sh" camfleetd camfleetctl
+bash "$root/tools/build.sh" camsim camfleetd camfleetctl
 cd "$root"
-out=demo-output/gstreamer
+out=demo-output/$fleet
 mkdir -p "$out"
 
-# The demo cameras require this account, as Tapo cameras require theirs.
-export CAMFLEET_DEMO_PASSWORD="demo-pass"
+# The demo cameras' account; camfleetd reads it from the environment, as a
+# real deployment should rather than from the configuration file.
+export CAMFLEET_DEMO_PASSWORD=demo-pass
 
-server_pid=""
+fleet_pid=""
 daemon_pid=""
 interrupted=""
 stop_all() {
@@ -50,33 +53,42 @@ stop_all() {
     [ -n "$interrupted" ] || kill -TERM "$daemon_pid" 2>/dev/null || true
     wait "$daemon_pid" 2>/dev/null || true
   fi
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+  if [ -n "$fleet_pid" ] && kill -0 "$fleet_pid" 2>/dev/null; then
+    kill -TERM "$fleet_pid" 2>/dev/null || true
+    wait "$fleet_pid" 2>/dev/null || true
   fi
 }
 trap stop_all EXIT
 trap 'interrupted=1; exit 130' INT
 trap 'exit 143' TERM
 
-# The server in its own session, so that Ctrl-C stops the daemon first and
-# the cameras still answer its TEARDOWNs.
-setsid /usr/bin/python3 tools/rtsp_test_server.py \
-  --camera 127.1.125.10:8554 --camera 127.1.125.11:8554 --camera 127.1.125.12:8554 \
-  --camera 127.1.126.10:8554 --camera 127.1.126.11:8554 --silent 127.1.126.19:8554 \
-  --user camfleet --password "$CAMFLEET_DEMO_PASSWORD" \
-  > "$out/rtsp-server.log" 2>&1 < /dev/null &
-server_pid=$!
+# The cameras run in their own session, so that Ctrl-C stops the daemon first
+# and the cameras still answer its TEARDOWNs. Their stdout (the ready line,
+# and the GStreamer server's connection events) goes to one file, their log
+# to another.
+ready="$out/cameras.out"
+log="$out/cameras.log"
+if [ "$fleet" = camsim ]; then
+  config=tools/demo/camfleet.json
+  setsid "$build_dir/tools/camsim/camsim" --scenario tools/demo/camsim-fleet.json \
+    --control 127.0.0.1:18554 > "$ready" 2> "$log" < /dev/null &
+else
+  config=tools/demo/gstreamer-camfleet.json
+  setsid /usr/bin/python3 tools/rtsp_test_server.py \
+    --camera 127.1.125.10:8554 --camera 127.1.125.11:8554 --camera 127.1.125.12:8554 \
+    --camera 127.1.126.10:8554 --camera 127.1.126.11:8554 --silent 127.1.126.19:8554 \
+    --user camfleet --password "$CAMFLEET_DEMO_PASSWORD" > "$ready" 2> "$log" < /dev/null &
+fi
+fleet_pid=$!
 for _ in $(seq 1 150); do
-  grep -q '^ready' "$out/rtsp-server.log" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$out/rtsp-server.log" >&2; exit 1; }
+  grep -q '^ready' "$ready" 2>/dev/null && break
+  kill -0 "$fleet_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
   sleep 0.1
 done
-grep -q '^ready' "$out/rtsp-server.log" || { echo "the RTSP test server did not get ready" >&2; exit 1; }
-echo "demo: 5 cameras and 1 silent unit on 127.1.125.0/24 and 127.1.126.0/24;" \
-     "snapshots in $out/snapshots, patrol log in $out/patrols.jsonl" >&2
+grep -q '^ready' "$ready" || { echo "demo: the $fleet cameras did not get ready" >&2; exit 1; }
+echo "demo: $fleet cameras ready ($(head -n 1 "$ready")); their log: $log" >&2
 
-"$build_dir/fleet/camfleetd" --config tools/demo/gstreamer-camfleet.json $once &
+"$build_dir/fleet/camfleetd" --config "$config" $once &
 daemon_pid=$!
 if [ -n "$seconds" ]; then
   end=$((SECONDS + seconds))
@@ -86,5 +98,5 @@ fi
 status=0
 wait "$daemon_pid" || status=$?
 daemon_pid=""
-echo "camfleetd exited with status $status" >&2
+echo "camfleetd exited with status $status; patrol log: $out/patrols.jsonl" >&2
 exit "$status"

@@ -24,12 +24,15 @@ namespace {
 // beta: a healthy camera with Digest credentials.
 const char* scenario = R"({"subnets": [
   {"name": "alpha", "prefix": "127.88.10.0/24", "cameras": [
-    {"id": "a-ok", "address": "127.88.10.10", "port": 8554, "model": "Tapo C110", "session_limit": 8,
+    {"id": "a-ok", "address": "127.88.10.10", "port": 8554,
+      "model": "Tapo C110", "session_limit": 8,
      "behaviour": "healthy"},
-    {"id": "a-hole", "address": "127.88.10.11", "port": 8554, "model": "Tapo C110", "session_limit": 8,
+    {"id": "a-hole", "address": "127.88.10.11", "port": 8554,
+      "model": "Tapo C110", "session_limit": 8,
      "behaviour": "blackhole"}]},
   {"name": "beta", "prefix": "127.88.11.0/24", "cameras": [
-    {"id": "b-ok", "address": "127.88.11.10", "port": 8554, "model": "Tapo C110", "session_limit": 8,
+    {"id": "b-ok", "address": "127.88.11.10", "port": 8554,
+      "model": "Tapo C110", "session_limit": 8,
      "credentials": {"username": "camsim", "password": "camsim-secret-pw"},
      "behaviour": "healthy"}]}]})";
 

@@ -19,11 +19,14 @@ namespace {
 
 const char* scenario = R"({"subnets": [
   {"name": "alpha", "prefix": "127.88.20.0/24", "cameras": [
-    {"id": "c-ok", "address": "127.88.20.10", "port": 8554, "model": "Tapo C110", "session_limit": 8},
-    {"id": "c-hole", "address": "127.88.20.11", "port": 8554, "model": "Tapo C110", "session_limit": 8,
+    {"id": "c-ok", "address": "127.88.20.10", "port": 8554,
+      "model": "Tapo C110", "session_limit": 8},
+    {"id": "c-hole", "address": "127.88.20.11", "port": 8554,
+      "model": "Tapo C110", "session_limit": 8,
      "behaviour": "blackhole"}]},
   {"name": "beta", "prefix": "127.88.21.0/24", "cameras": [
-    {"id": "c-beta", "address": "127.88.21.10", "port": 8554, "model": "Tapo C110", "session_limit": 8}]}]})";
+    {"id": "c-beta", "address": "127.88.21.10", "port": 8554,
+      "model": "Tapo C110", "session_limit": 8}]}]})";
 
 std::string config(const std::string& dir) {
   return R"({"snapshot_dir": ")" + dir + R"(/snapshots", "patrol_log": ")" + dir +

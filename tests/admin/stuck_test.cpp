@@ -88,7 +88,8 @@ TEST_CASE("stuck sweeper: a frozen capture is shown stuck, logged once, force-re
   temp_dir dir;
   // Plays, then sends nothing: the capture waits for a key frame.
   camsim_fixture cameras{dir, R"({"subnets": [{"name": "s", "prefix": "127.88.30.0/24",
-    "cameras": [{"id": "s-stall", "address": "127.88.30.10", "port": 8554, "model": "Tapo C110", "session_limit": 8,
+    "cameras": [{"id": "s-stall", "address": "127.88.30.10", "port": 8554,
+      "model": "Tapo C110", "session_limit": 8,
                  "behaviour": {"kind": "stall_after_play", "frames": 0}}]}]})"};
   // Capture budget 4 s, grace 0.5 s: stuck from 4.5 s on. A sweep every
   // 1.5 s logs it at the first pass after that and releases it at the next,

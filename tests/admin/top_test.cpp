@@ -39,7 +39,8 @@ class tmux_server {
 TEST_CASE("console: top shows the subnets table and quits on q", "[admin][console][integration]") {
   temp_dir dir;
   camsim_fixture cameras{dir, R"({"subnets": [{"name": "t", "prefix": "127.88.40.0/24",
-    "cameras": [{"id": "t-ok", "address": "127.88.40.10", "port": 8554, "model": "Tapo C110", "session_limit": 8},
+    "cameras": [{"id": "t-ok", "address": "127.88.40.10", "port": 8554,
+      "model": "Tapo C110", "session_limit": 8},
                 {"id": "t-two", "address": "127.88.40.11", "port": 8554,
                  "model": "Tapo C110", "session_limit": 8}]}]})"};
   daemon_fixture daemon{dir, R"({"snapshot_dir": ")" + dir.path() + R"(/snap",

@@ -222,9 +222,10 @@ class Run:
             if cid not in self.scenario.silent:
                 allowed = 1 + (holder.max_held if holder else 0)
                 if now[cid]["session_high_water"] > allowed:
+                    held = f", {allowed - 1} held by the runner" if holder else ""
                     self.violate(2, f"{where}: camera {cid}: session_high_water="
                                  f"{now[cid]['session_high_water']} (at most {allowed} allowed"
-                                 f"{', ' + str(allowed - 1) + ' held by the runner' if holder else ''})")
+                                 f"{held})")
             if self.max_daemon_sockets.get(cid, 0) > 1:
                 self.violate(2, f"{where}: camera {cid}: the daemon held "
                              f"{self.max_daemon_sockets[cid]} TCP sockets to it at once")
