@@ -242,7 +242,6 @@ camera_view make_view(camera_actor_type* self, bool with_history) {
   if (st.live) {
     const auto& live = *st.live;
     view.live = true;
-    view.phase = to_string(live.phase);
     view.worker_id = live.worker.id();
     view.session_open = true;
     view.live_since_at_ms = wall_ms_of(live.started.mono, now);
