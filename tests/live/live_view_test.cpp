@@ -279,3 +279,57 @@ TEST_CASE("live view: two viewers of a GStreamer camera, patrols served from the
                         camfleet::test::rtsp_test_server::report_bound));
   CHECK(server.counts_for(address).teardown >= counts.connected);
 }
+
+TEST_CASE("live view: a viewer cuts a waiting patrol capture short and serves its patrol",
+          "[live][integration]") {
+  temp_dir dir;
+  // A key frame every 5 s: a patrol capture waits for it for seconds.
+  camsim_fixture cameras{dir, R"({"subnets": [{"name": "s", "prefix": "127.88.46.0/24",
+    "cameras": [{"id": "slow-gop", "address": "127.88.46.10", "port": 8554,
+      "model": "Tapo C210", "session_limit": 1,
+      "stream": {"width": 320, "height": 240, "fps": 10, "key_frame_interval": 50},
+      "behaviour": "healthy"}]}]})"};
+  daemon_fixture daemon{dir, R"({"snapshot_dir": ")" + dir.path() + R"(/snap", "patrol_log": ")" +
+                                 dir.path() + R"(/patrols.jsonl",
+    "admin": {"listen": "127.0.0.1:0"},
+    "subnets": [{"name": "s", "patrol_interval_ms": 3600000, "cameras": [
+      {"id": "slow-gop", "host": "127.88.46.10", "port": 8554, "connect_budget_ms": 2000,
+       "capture_budget_ms": 12000}]}]})"};
+
+  // The first patrol's capture waits for a key frame.
+  REQUIRE(eventually(
+      [&] {
+        return text(daemon.get("/v1/cameras/slow-gop"), "capture.phase") == "waiting_for_key_frame";
+      },
+      10s));
+  auto patrol = number(daemon.get("/v1/cameras/slow-gop"), "capture.patrol_id");
+  mjpeg_client viewer{daemon.port(), "/v1/cameras/slow-gop/live"};
+  REQUIRE(eventually([&] { return viewer.frames() >= 1; }, 15s));
+  CHECK(viewer.status() == 200);
+
+  // The patrol was answered from the live session: captured, and ended
+  // although the live session is still held.
+  REQUIRE(eventually(
+      [&] {
+        auto reports = field(daemon.get("/v1/subnets/s/patrols"), "patrols").as_array();
+        return !reports.empty() && number(reports.at(0), "patrol_id") == patrol;
+      },
+      15s));
+  auto report = field(daemon.get("/v1/subnets/s/patrols?limit=1"), "patrols").as_array().at(0);
+  CHECK(text(find_by(report, "cameras", "camera", "slow-gop"), "outcome") == "captured");
+  auto camera = cameras.camera("slow-gop");
+  CHECK(camera.at("session_high_water").as_int64() == 1);
+  CHECK(camera.at("sessions_started").as_int64() == 2);
+  CHECK(camera.at("teardowns_received").as_int64() == 1);
+  CHECK(daemon.log().find("cutting the capture of patrol " + std::to_string(patrol) +
+                          " short for a live viewer") != std::string::npos);
+
+  viewer.close();
+  CHECK(eventually(
+      [&] {
+        auto now = cameras.camera("slow-gop");
+        return now.at("active_sessions").as_int64() == 0 &&
+               now.at("teardowns_received").as_int64() == 2;
+      },
+      1000ms));
+}
