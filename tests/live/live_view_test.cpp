@@ -333,3 +333,48 @@ TEST_CASE("live view: a viewer cuts a waiting patrol capture short and serves it
       },
       1000ms));
 }
+
+TEST_CASE("on-demand snapshot: taken now, from the live session when one is held",
+          "[live][integration]") {
+  temp_dir dir;
+  camsim_fixture cameras{dir, scenario("127.88.47")};
+  daemon_fixture daemon{dir, config(dir, "127.88.47", "{}", 3600000)};
+  REQUIRE(eventually([&] { return counter(cameras, "tapo", "teardowns_received") >= 1; }, 10s));
+  auto is_jpeg = [](const std::string& body) {
+    return body.size() > 4 && static_cast<unsigned char>(body[0]) == 0xFF &&
+           static_cast<unsigned char>(body[1]) == 0xD8 &&
+           static_cast<unsigned char>(body[body.size() - 1]) == 0xD9;
+  };
+
+  // Idle: a capture of its own, one session, torn down.
+  auto started = counter(cameras, "tapo", "sessions_started");
+  auto taken = daemon.call("POST", "/v1/cameras/tapo/snapshot");
+  CHECK(taken.status == 200);
+  CHECK(is_jpeg(taken.body));
+  CHECK(counter(cameras, "tapo", "sessions_started") == started + 1);
+  CHECK(eventually([&] { return counter(cameras, "tapo", "active_sessions") == 0; }, 2s));
+  // It is the camera's latest snapshot now.
+  CHECK(daemon.call("GET", "/v1/cameras/tapo/snapshot").body == taken.body);
+
+  // Live: from the session the viewer holds, no new one.
+  mjpeg_client viewer{daemon.port(), "/v1/cameras/tapo/live"};
+  REQUIRE(eventually([&] { return viewer.frames() >= 1; }, 10s));
+  started = counter(cameras, "tapo", "sessions_started");
+  auto shared = daemon.call("POST", "/v1/cameras/tapo/snapshot");
+  CHECK(shared.status == 200);
+  CHECK(is_jpeg(shared.body));
+  CHECK(counter(cameras, "tapo", "sessions_started") == started);
+  CHECK(cameras.camera("tapo").at("session_high_water").as_int64() == 1);
+  viewer.close();
+
+  // A camera that fails: the error says why.
+  cameras.control("POST", "/cameras/other/behaviour", R"({"kind": "refuse"})");
+  auto refused = daemon.call("POST", "/v1/cameras/other/snapshot");
+  CHECK(refused.status == 409);
+  CHECK(text(json::parse(refused.body), "error.message").find("failed: refused") !=
+        std::string::npos);
+  auto backing_off = daemon.call("POST", "/v1/cameras/other/snapshot");
+  CHECK(backing_off.status == 409);
+  CHECK(text(json::parse(backing_off.body), "error.message").find("is backing off") !=
+        std::string::npos);
+}
