@@ -434,6 +434,15 @@ class Run:
             if counts["open_connections"] > 0:
                 self.violate(1, f"after camfleetd stopped: camera {cid}: open_connections="
                              f"{counts['open_connections']} of the daemon")
+            # 3 again, across the SIGTERM, which lands at any moment of a
+            # patrol: the sessions open then were torn down too.
+            if cid not in self.scenario.silent and (
+                    counts["sessions_started"] != counts["teardowns_received"] or
+                    api[cid]["sessions_expired"] > 0):
+                self.violate(3, f"after SIGTERM: camera {cid}: the daemon's sessions_started="
+                             f"{counts['sessions_started']} but teardowns_received="
+                             f"{counts['teardowns_received']}, sessions_expired="
+                             f"{api[cid]['sessions_expired']}")
         for cid, minimums in self.scenario.run.get("expect_counters", {}).items():
             for counter, minimum in minimums.items():
                 if api[cid][counter] < minimum:
