@@ -108,9 +108,21 @@ void patrol_log_file::append_line(std::string line) {
   // writer's line. A short write leaves a torn line that the next start
   // repairs.
   auto written = ::write(fd_, line.data(), line.size());
-  if (written != static_cast<ssize_t>(line.size()))
-    spdlog::warn("patrol log \"{}\": short or failed write ({}); the line is lost", path_,
-                 written < 0 ? std::strerror(errno) : "partial");
+  if (written == static_cast<ssize_t>(line.size()))
+    return;
+  if (written < 0) {
+    spdlog::warn("patrol log \"{}\": cannot write ({}); the line is lost", path_,
+                 std::strerror(errno));
+    return;
+  }
+  // A disk that filled or a file size limit reached mid-line: take the part
+  // back, or the next line would be glued to it. Nobody else writes this
+  // file, so its end is ours.
+  off_t end = ::lseek(fd_, 0, SEEK_END);
+  bool taken_back = end >= written && ::ftruncate(fd_, end - written) == 0;
+  spdlog::warn("patrol log \"{}\": short write ({} of {} bytes, {}); the line is lost", path_,
+               written, line.size(),
+               taken_back ? "taken back" : "left as a torn line until the next start");
 }
 
 } // namespace camfleet

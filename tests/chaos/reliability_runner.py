@@ -16,8 +16,9 @@ One check per run, each bounded in time and stopping everything it started:
                 added is patrolled; an invalid file logs every problem and
                 changes nothing (--admin adds an admin interface to the run).
   storage       the snapshot directory made unwritable (a subnet's directory
-                replaced by a regular file), missing (renamed away) and full (a
-                tiny tmpfs in a mount namespace, filled up): the affected
+                replaced by a regular file), missing (renamed away), full (a
+                tiny tmpfs in a mount namespace, filled up) and over a file
+                size limit (prlimit on the running daemon): the affected
                 captures fail as storage_error naming the path and the OS
                 error, the others go on, the patrol log keeps its lines, no
                 temporary is left, and captures resume once it is fixed.
@@ -26,6 +27,7 @@ Exit status 0 when the check held, 1 when it failed, 2 for a bad command line.
 Loopback only. Debian's python3 and its standard library only.
 """
 import argparse
+import http.client
 import json
 import os
 import random
@@ -393,18 +395,20 @@ def check_sighup(args):
         bench.stop()
 
 
-def check_admin_sees(bench, port_file, camera):
-    import http.client
+def admin_get(port_file, target):
+    """GET `target` from the daemon's admin interface (no token); the JSON answer."""
     with open(port_file, encoding="ascii") as f:
         port = int(f.read())
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        conn.request("GET", "/v1/cameras")
-        reply = conn.getresponse()
-        body = json.loads(reply.read())
+        conn.request("GET", target)
+        return json.loads(conn.getresponse().read())
     finally:
         conn.close()
-    ids = {c["id"] for c in body["cameras"]}
+
+
+def check_admin_sees(bench, port_file, camera):
+    ids = {c["id"] for c in admin_get(port_file, "/v1/cameras")["cameras"]}
     if camera not in ids:
         raise CheckFailed(f"the admin API does not list {camera} after SIGHUP: {sorted(ids)}")
     print(f"the admin API lists {sorted(ids)}")
@@ -424,13 +428,16 @@ def check_storage(args):
         mount_point = os.path.join(bench.work, "disk")
         os.makedirs(mount_point)
         snapshot_dir = os.path.join(mount_point, "snapshots")
-        bench.write_config(bench.config(snapshot_dir=snapshot_dir))
+        bench.write_config(bench.config(snapshot_dir=snapshot_dir,
+                                        extra={"admin": {"listen": "127.0.0.1:0"}}))
+        port_file = os.path.join(bench.work, "admin.port")
         unshare = ["/usr/bin/unshare", "--mount"] if os.geteuid() == 0 else \
             ["/usr/bin/unshare", "--user", "--map-root-user", "--mount"]
         script = (f'mount -t tmpfs -o size=512k tmpfs "$1" && mkdir "$1/snapshots" && '
                   'shift && exec "$@"')
         daemon = bench.start_daemon(prefix=[*unshare, "/bin/sh", "-c", script, "sh",
-                                            mount_point])
+                                            mount_point],
+                                    extra_args=["--admin-port-file", port_file])
         bench.wait_for_log(r"patrolling 3 cameras", 10)
         seen_root = f"/proc/{daemon.pid}/root"
         disk = seen_root + mount_point
@@ -493,6 +500,26 @@ def check_storage(args):
             raise CheckFailed(f"a full disk left temporaries: {temporaries(snapshots)}")
         os.remove(filler)
         captured_everywhere("after space came back")
+
+        # A file size limit set on the running daemon (as a quota would): the
+        # snapshots fail with EFBIG instead of SIGXFSZ killing the daemon; the
+        # patrol log, past the limit too, loses lines but never tears one.
+        # Its own log file is past the limit as well, so the admin API tells.
+        prlimit = ["/usr/bin/prlimit", f"--pid={daemon.pid}"]
+        subprocess.run(prlimit + ["--fsize=2048:"], check=True)
+        end = time.monotonic() + 10
+        while True:
+            error = admin_get(port_file, "/v1/cameras/west-0")["last_error"]
+            if error["kind"] == "storage_error" and "File too large" in error["message"]:
+                break
+            if time.monotonic() > end:
+                raise CheckFailed(f"no storage_error 'File too large' within 10 s: {error}")
+            time.sleep(0.05)
+        print(f"size limit: west-0 last_error {error['kind']}: {error['message']}")
+        subprocess.run(prlimit + ["--fsize=unlimited:"], check=True)
+        if not daemon.running():
+            raise CheckFailed("camfleetd died under a file size limit")
+        captured_everywhere("after the size limit was lifted")
 
         if temporaries(snapshots):
             raise CheckFailed(f"temporaries left: {temporaries(snapshots)}")

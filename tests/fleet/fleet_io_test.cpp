@@ -239,6 +239,21 @@ TEST_CASE("patrol_log_file: a torn last line is cut off when the log is opened",
     CHECK(contents() == "{}\n");
   }
 
+  SECTION("a line cut short by a file size limit is taken back, so the next one is whole") {
+    std::ofstream{log, std::ios::binary} << "{\"patrol\":1}\n";
+    patrol_log_file file{log.string()};
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit previous{};
+    ::getrlimit(RLIMIT_FSIZE, &previous);
+    rlimit limit{fs::file_size(log) + 5, previous.rlim_max};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    file.append_line("{\"patrol\":2,\"cameras\":[]}");
+    ::setrlimit(RLIMIT_FSIZE, &previous);
+    CHECK(contents() == "{\"patrol\":1}\n");
+    file.append_line("{\"patrol\":3}");
+    CHECK(contents() == "{\"patrol\":1}\n{\"patrol\":3}\n");
+  }
+
   SECTION("a single torn line leaves an empty log; a whole or empty log is left alone") {
     std::ofstream{log, std::ios::binary} << "{\"pat";
     { patrol_log_file file{log.string()}; }
