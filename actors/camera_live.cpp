@@ -269,7 +269,7 @@ void on_live_frame(camera_actor_type* self, live_frame& frame) {
   // Patrols waiting for a picture: written as their snapshot.
   if (!live.waiting.empty()) {
     auto file = snapshot_path(st.snapshot_dir, st.subnet, st.config.id);
-    auto error = write_file_atomically(file, frame.jpeg);
+    auto error = write_snapshot(file, frame.jpeg);
     for (auto& waiter : live.waiting) {
       if (waiter.on_demand) {
         if (error)
