@@ -72,9 +72,10 @@ bool has_subnet(const fleet_view& fleet, const std::string& name) {
   return false;
 }
 
-// Answers what actors/fleet_admin.cpp answers, from a fixed fleet.
-caf::behavior stand_in_root(caf::event_based_actor*) {
-  auto fleet = std::make_shared<const fleet_view>(make_fleet());
+// Answers what actors/fleet_admin.cpp answers, from a fixed fleet. It takes
+// the fleet as an argument: CAF 0.17 spawns a function actor without
+// arguments by binding a reference to a null tuple, which UBSan reports.
+caf::behavior stand_in_root(caf::event_based_actor*, std::shared_ptr<const fleet_view> fleet) {
   return {
       [fleet](inspect_atom) { return *fleet; },
       [fleet](inspect_atom, const std::string& id) -> caf::result<camera_view> {
@@ -115,37 +116,35 @@ caf::behavior stand_in_root(caf::event_based_actor*) {
   };
 }
 
-// One actor system and stand-in for the whole run; the destructor stops the
-// stand-in before the system waits for its actors.
+// One actor system and stand-in for the whole run, never destroyed: libFuzzer
+// ends with exit(), which destroys the main thread's thread-locals before
+// static objects, and CAF 0.17's ~actor_system uses them (it crashes in
+// ref_counted::deref). The system stays reachable, so LeakSanitizer does not
+// count it; its threads are idle when the process exits.
 struct fuzz_fleet {
   caf::actor_system_config config;
   std::unique_ptr<caf::actor_system> system;
   admin_context context;
-  std::filesystem::path snapshot_dir;
 
   fuzz_fleet() {
     add_message_types(config);
     add_admin_message_types(config);
     system = std::make_unique<caf::actor_system>(config);
-    snapshot_dir = std::filesystem::temp_directory_path() /
-                   ("camfleet-admin-fuzz-" + std::to_string(::getpid()));
     // One camera has a snapshot, so that GET .../snapshot reads a file.
+    static const auto snapshot_dir = std::filesystem::temp_directory_path() /
+                                     ("camfleet-admin-fuzz-" + std::to_string(::getpid()));
     std::vector<std::uint8_t> jpeg{0xff, 0xd8, 0xff, 0xd9};
     if (write_file_atomically(snapshot_path(snapshot_dir.string(), "yard", "yard-c110"), jpeg))
       std::abort();
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(snapshot_dir, ignored);
+    });
     context.system = system.get();
-    context.root = system->spawn(stand_in_root);
+    context.root = system->spawn(stand_in_root, std::make_shared<const fleet_view>(make_fleet()));
     context.snapshot_dir = snapshot_dir.string();
     context.token = fuzz_token;
     context.timeout = std::chrono::milliseconds{5000};
-  }
-
-  ~fuzz_fleet() {
-    caf::anon_send_exit(context.root, caf::exit_reason::user_shutdown);
-    context.root = nullptr;
-    system.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(snapshot_dir, ignored);
   }
 };
 
@@ -159,7 +158,7 @@ std::string_view take_line(std::string_view& rest) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static fuzz_fleet fleet;
+  static auto& fleet = *new fuzz_fleet;
   std::string_view rest{reinterpret_cast<const char*>(data), size};
   admin_request request;
   request.method = take_line(rest);

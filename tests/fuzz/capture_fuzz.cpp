@@ -161,9 +161,15 @@ class scripted_camera {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // libav's messages go through the bridge, as in camfleetd, but nothing is
-  // printed: a fuzzing run writes millions of them.
+  // printed: a fuzzing run writes millions of them. CAMFLEET_FUZZ_LOG=1
+  // prints them, to see what one input does.
   install_av_log_bridge();
-  spdlog::set_level(spdlog::level::off);
+  if (std::getenv("CAMFLEET_FUZZ_LOG") != nullptr) {
+    spdlog::set_level(spdlog::level::trace);
+    set_libav_log_level(libav_log_level::trace);
+  } else {
+    spdlog::set_level(spdlog::level::off);
+  }
   return 0;
 }
 
