@@ -255,10 +255,52 @@ json::object to_json(const reload_result& result) {
 std::string error_body(const std::string& code, const std::string& message) {
   json::object error;
   error["code"] = code;
-  error["message"] = message;
+  error["message"] = valid_utf8(message);
   json::object out;
   out["error"] = std::move(error);
   return json::serialize(out);
+}
+
+std::string valid_utf8(std::string_view text) {
+  static constexpr std::string_view replacement = "\xEF\xBF\xBD";
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto lead = byte(i);
+    // Length of the sequence `lead` starts and the range of its second byte
+    // (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (lead < 0x80) {
+      length = 1;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      low = lead == 0xE0 ? 0xA0 : 0x80;
+      high = lead == 0xED ? 0x9F : 0xBF;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      low = lead == 0xF0 ? 0x90 : 0x80;
+      high = lead == 0xF4 ? 0x8F : 0xBF;
+    }
+    bool well_formed = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; well_formed && k < length; ++k) {
+      auto next = byte(i + k);
+      well_formed = k == 1 ? next >= low && next <= high : next >= 0x80 && next <= 0xBF;
+    }
+    if (well_formed) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      out.append(replacement);
+      ++i;
+    }
+  }
+  return out;
 }
 
 } // namespace camfleet

@@ -8,6 +8,7 @@
 #include "messages/admin_messages.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -46,8 +47,15 @@ boost::json::object to_json(const act_result& result);
 
 boost::json::object to_json(const reload_result& result);
 
-/// {"error": {"code": ..., "message": ...}}
+/// {"error": {"code": ..., "message": ...}}. The message often quotes what
+/// the client sent (a path, a query key), so it goes through valid_utf8.
 std::string error_body(const std::string& code, const std::string& message);
+
+/// `text` with every byte that does not belong to a well-formed UTF-8
+/// sequence replaced by U+FFFD. Boost.JSON writes strings byte for byte, and a
+/// client's raw bytes (or a quote cut in the middle of a character) would
+/// otherwise make an answer that no JSON parser accepts.
+std::string valid_utf8(std::string_view text);
 
 /// An ISO-8601 time with offset for epoch milliseconds; null for 0 (never).
 boost::json::value iso_time_or_null(std::int64_t epoch_ms);

@@ -26,7 +26,9 @@ std::string format_iso8601(std::chrono::system_clock::time_point at) {
   if (offset_min < 0)
     offset_min = -offset_min;
 
-  char result[64];
+  // Room for the widest values the types allow, not only the real ones: with
+  // sanitizers gcc loses the ranges and -Wformat-truncation fails the build.
+  char result[96];
   std::snprintf(result, sizeof(result), "%s.%03lld%c%02ld:%02ld", date_time,
                 static_cast<long long>(millis), sign, offset_min / 60, offset_min % 60);
   return result;

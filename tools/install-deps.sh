@@ -8,6 +8,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake make pkg-config clang-format git
+  # fuzzing (libFuzzer and clang's sanitizer runtimes; tools/fuzz.sh, run-tests' fuzz stage)
+  clang-14 libclang-rt-14-dev
   # actors
   libcaf-dev
   # capture

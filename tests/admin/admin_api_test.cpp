@@ -309,6 +309,18 @@ TEST_CASE("admin api: reads, acts, reload and errors against a running daemon",
   auto declared_huge = raw_exchange(
       daemon.port(), "POST /v1/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n");
   CHECK(declared_huge.rfind("HTTP/1.1 413", 0) == 0);
+  // A target with bytes that are not UTF-8 (fuzz_admin found it): the 404
+  // quotes the path, and its body must still be JSON that a parser accepts.
+  auto not_utf8 = raw_exchange(daemon.port(), "GET /v1/sub\xC6nets HTTP/1.1\r\nHost: x\r\n"
+                                              "Connection: close\r\n\r\n");
+  CHECK(not_utf8.rfind("HTTP/1.1 404", 0) == 0);
+  auto not_utf8_body = not_utf8.substr(std::min(not_utf8.size(), not_utf8.find("\r\n\r\n") + 4));
+  boost::system::error_code not_utf8_error;
+  auto not_utf8_json = json::parse(not_utf8_body, not_utf8_error);
+  INFO("answer: " << not_utf8);
+  REQUIRE(!not_utf8_error);
+  CHECK(text(not_utf8_json, "error.code") == "no_route");
+  CHECK(text(not_utf8_json, "error.message").find("/v1/sub\xEF\xBF\xBDnets") != std::string::npos);
   // The daemon still answers after all of that.
   CHECK(number(daemon.get("/v1/fleet"), "cameras") == 3);
 
