@@ -162,17 +162,21 @@ const camfleet = (() => {
   }
 
   // Runs `step` now and again `interval_ms` after each run ends, so that a
-  // slow answer never piles requests up.
+  // slow answer never piles requests up. A tab in the background asks
+  // nothing, and catches up as soon as it is shown again.
   function poll(step, interval_ms) {
     let timer = null;
     const run = async () => {
       clearTimeout(timer);
       try {
-        await step();
+        if (!document.hidden) await step();
       } finally {
         timer = setTimeout(run, interval_ms);
       }
     };
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden) run();
+    });
     run();
     return run;
   }

@@ -4,7 +4,7 @@
 'use strict';
 
 (() => {
-  const {api, el, duration, setStatus, loadSnapshot, poll} = camfleet;
+  const {api, el, duration, clock, setStatus, loadSnapshot, poll} = camfleet;
   const root = document.getElementById('fleet');
   const tiles = new Map(); // camera id -> {tile, parts, lastSuccess, loading}
   const groups = new Map(); // subnet name -> {section, grid, count}
@@ -35,6 +35,7 @@
       img,
       empty: el('span', {class: 'empty'}, 'no snapshot yet'),
       badge: el('span', {class: 'badge'}),
+      age: el('span', {class: 'age'}),
       state: el('span', {class: 'pill'}),
       since: el('span', {class: 'since'}),
       error: el('p', {class: 'error'}),
@@ -42,7 +43,7 @@
     };
     const tile = el('a', {class: 'tile', href: '/cameras/' + encodeURIComponent(camera.id),
                           'data-camera': camera.id},
-                    el('div', {class: 'shot'}, img, parts.empty, parts.badge),
+                    el('div', {class: 'shot'}, img, parts.empty, parts.badge, parts.age),
                     el('div', {class: 'info'},
                        el('div', {class: 'name'}, el('strong', {}, camera.id), parts.model),
                        el('div', {class: 'state-line'}, parts.state, parts.since),
@@ -87,6 +88,8 @@
     parts.error.textContent = error ? error + ': ' + (camera.last_error.message || '') : '';
     parts.error.hidden = !error;
     parts.error.title = parts.error.textContent;
+    // When the picture is that of the last success, say when that was.
+    parts.age.textContent = camera.last_success ? clock(camera.last_success) : '';
     refreshShot(entry, camera);
   }
 
