@@ -182,6 +182,27 @@ caf::result<act_result> act_on_camera(subnet_supervisor_type* self, const camera
   return make_admin_error(admin_errc::conflict, "patrols are started per subnet, not per camera");
 }
 
+caf::result<lease_grant> lease_camera(subnet_supervisor_type* self, lease_request& request) {
+  auto& st = self->state;
+  const auto& id = request.camera_id;
+  auto index = camera_by_id(st, id);
+  if (!index)
+    return make_admin_error(admin_errc::not_found, "no camera \"" + id + "\"");
+  const auto& camera = st.cameras[*index];
+  if (camera.paused || st.paused)
+    return make_admin_error(admin_errc::conflict, "camera " + id +
+                                                      (camera.paused ? " is" : "'s subnet is") +
+                                                      " paused by an operator: resume it to watch");
+  if (st.stopping)
+    return make_admin_error(admin_errc::unavailable,
+                            "subnet " + st.options.subnet.name + " is stopping");
+  if (!camera.actor || camera.orphan_worker)
+    return make_admin_error(admin_errc::conflict,
+                            "camera " + id + " is being restarted and its last session is " +
+                                "still closing; try again in a moment");
+  return relay_within<lease_grant>(self, lease_relay_timeout, camera.actor, std::move(request));
+}
+
 caf::result<act_result> act_on_subnet(subnet_supervisor_type* self, const subnet_act& act) {
   auto& st = self->state;
   const auto& name = st.options.subnet.name;
@@ -275,7 +296,7 @@ void apply_pending_config(subnet_supervisor_type* self) {
       continue;
     }
     bool paused = it != old.end() && it->second->paused;
-    next.push_back(supervised_camera{camera_config, nullptr, nullptr, paused});
+    next.push_back(supervised_camera{camera_config, nullptr, nullptr, nullptr, false, paused});
   }
   // Removed and changed cameras: no session is held, so they simply end.
   // Unlinked first, so that their end is not taken for a crash to restart.

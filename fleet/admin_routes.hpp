@@ -10,6 +10,8 @@
 //   GET  /v1/cameras                       every camera (?subnet= &state= &stuck=true|false)
 //   GET  /v1/cameras/{id}                  one camera in full, with its last transitions
 //   GET  /v1/cameras/{id}/snapshot         its latest snapshot, image/jpeg
+//   GET  /v1/cameras/{id}/live             a live view, MJPEG (multipart/x-mixed-replace),
+//                                          streamed by the server (fleet/live_viewer.hpp)
 //   POST /v1/cameras/{id}/{kick,reset,pause,resume}
 //   POST /v1/subnets/{name}/{pause,resume,patrol}
 //   POST /v1/reload                        reread the configuration file
@@ -59,6 +61,9 @@ struct admin_answer {
   std::string cache_control = "no-store";
   /// More headers (ETag, Set-Cookie, Content-Security-Policy ...).
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Set instead of a body for GET /v1/cameras/{id}/live, once the request
+  /// passed every check: the server streams that camera's live view.
+  std::string live_camera;
 };
 
 struct admin_context {
@@ -72,6 +77,8 @@ struct admin_context {
   /// The browsers logged in with the token (fleet/web_login.hpp); shared by
   /// every copy of the context.
   std::shared_ptr<web_sessions> sessions = std::make_shared<web_sessions>();
+  /// Live views streamed at once, at most (live.max_viewers).
+  std::uint32_t max_viewers = 32;
 };
 
 /// Longest request target accepted; longer ones get 414.
@@ -81,6 +88,9 @@ constexpr std::size_t max_target_length = 2048;
 constexpr std::size_t max_snapshot_bytes = 32 * 1024 * 1024;
 
 admin_answer handle_admin_request(const admin_context& context, const admin_request& request);
+
+/// The answer for an error an actor gave instead of a reply.
+admin_answer answer_for_error(const caf::error& error, std::chrono::milliseconds timeout);
 
 /// An error answer with the JSON error body.
 admin_answer error_answer(unsigned status, const std::string& code, const std::string& message);

@@ -14,6 +14,7 @@
 #include "fleet/snapshot_store.hpp"
 #include "messages/admin_messages.hpp"
 #include "messages/fleet_messages.hpp"
+#include "messages/live_messages.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -101,6 +102,7 @@ std::unique_ptr<admin_server> bind_admin(caf::actor_system& system, const fleet_
   context.system = &system;
   context.snapshot_dir = config.snapshot_dir;
   context.token = config.admin->token;
+  context.max_viewers = config.live.max_viewers;
   return std::make_unique<admin_server>(std::move(context), config.admin->address,
                                         config.admin->port);
 }
@@ -150,6 +152,7 @@ int run_fleet(const fleet_config& config, const run_options& run) {
   caf::actor_system_config caf_config;
   add_message_types(caf_config);
   add_admin_message_types(caf_config);
+  add_live_message_types(caf_config);
   caf::actor_system system{caf_config};
   caf::scoped_actor self{system};
 
