@@ -170,9 +170,11 @@
     list.replaceChildren();
     fact(list, 'model', c.model);
     fact(list, 'endpoint', c.endpoint);
+    // A live session has no budget: it lasts as long as its lease.
     if (c.capture && c.capture.phase)
-      fact(list, 'capture', c.capture.phase + ', ' + duration(c.capture.elapsed_ms) + ' of ' +
-                            duration(c.capture.budget_ms));
+      fact(list, 'capture', c.capture.phase + (c.capture.budget_ms > 0
+        ? ', ' + duration(c.capture.elapsed_ms) + ' of ' + duration(c.capture.budget_ms)
+        : ''));
     fact(list, 'session', c.holds && c.holds.session ? 'open' : 'none');
     fact(list, 'captures', c.successes + ' of ' + c.attempts + ' succeeded, ' + c.failures +
                            ' failed');
@@ -181,6 +183,9 @@
     fact(list, 'last success', c.last_success ? clock(c.last_success) : 'never');
     if (c.backoff_left_ms > 0) fact(list, 'backoff', duration(c.backoff_left_ms) + ' left');
     if ('lease' in c) showLease(c.lease);
+    if (c.lease && c.lease.holders)
+      fact(list, 'viewers', c.lease.holders.map((h) =>
+        h.viewer + ' since ' + clock(h.since) + ' (' + h.frames + ' frames)').join(', '));
 
     const items = (c.transitions || []).slice().reverse().map((t) =>
       el('li', {class: 'to-' + t.to},

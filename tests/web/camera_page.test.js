@@ -1,6 +1,8 @@
 // The camera page against the real camfleetd and camsim: the API's state,
 // facts and timeline; the console's acts pressed as buttons, each answer
-// shown and its effect visible in the API; an unknown camera told clearly.
+// shown and its effect visible in the API; an unknown camera told clearly;
+// the live view's frames, its lease in the API and its end when the page
+// stops; a viewer past the limit refused, and a lease's end, both told.
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -93,6 +95,92 @@ test('web: the camera page shows the API\'s camera and runs the console\'s acts'
       /^not_found: no camera "no-such-camera"/.test(await page.textContent('#status')));
     assert.equal(await page.isVisible('#camera'), false);
     assert.deepEqual(page.problems, []);
+  } finally {
+    await chrome.close();
+    await cameras.stop();
+  }
+});
+
+test('web: the camera page shows live frames while it holds a lease', {timeout: 120000},
+     async () => {
+  const cameras = await fleet.start('camera_live', scenario);
+  const chrome = await browser();
+  try {
+    const context = await chrome.newContext({viewport: {width: 1280, height: 860}});
+    const page = await openPage(context, cameras.url + '/cameras/delta-door');
+    await page.waitForSelector('#camera:not([hidden])', {timeout: 10000});
+
+    // Frames come, and the picture changes from one to a later one.
+    await eventually('three live frames', async () =>
+      Number(await page.getAttribute('#live-frames', 'data-frames')) >= 3, 20000);
+    const pixels = () => page.$eval('#live', (img) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context2d = canvas.getContext('2d');
+      context2d.drawImage(img, 0, 0);
+      const data = context2d.getImageData(0, 0, canvas.width, canvas.height).data;
+      let sum = 0;
+      for (let i = 0; i < data.length; i += 97) sum = (sum * 31 + data[i]) % 1000000007;
+      return {width: canvas.width, sum};
+    });
+    const before = await pixels();
+    assert.equal(before.width, 640);
+    await eventually('the live picture changes', async () => (await pixels()).sum !== before.sum,
+                     10000);
+
+    // The API shows this page's lease.
+    const lease = await eventually('the API shows one viewer', async () => {
+      const camera = await cameras.api('GET', '/v1/cameras/delta-door');
+      return camera.lease && camera.lease.viewers === 1 && camera.lease;
+    });
+    assert.match(lease.holders[0].viewer, /^127\.0\.0\.1:\d+$/);
+    assert.ok(lease.frames_served >= 3);
+    await page.waitForFunction(() => /1 viewer since/.test(
+        document.getElementById('lease').textContent), null, {timeout: 5000});
+    await page.screenshot({path: artifact('camera-live.png')});
+
+    // Stop ends the lease.
+    await page.click('#watch');
+    await eventually('the lease ends once the page stops watching', async () =>
+      (await cameras.api('GET', '/v1/cameras/delta-door')).lease === null, 3000);
+    assert.equal(await page.textContent('#watch'), 'Watch');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await chrome.close();
+    await cameras.stop();
+  }
+});
+
+test('web: the live view tells a refusal past the viewer limit and the end of a lease',
+     {timeout: 120000}, async () => {
+  const cameras = await fleet.start('camera_live_limits', scenario,
+                                    {live: {max_viewers_per_camera: 1, max_lease_ms: 4000}});
+  const chrome = await browser();
+  try {
+    const context = await chrome.newContext({viewport: {width: 1280, height: 860}});
+    const first = await openPage(context, cameras.url + '/cameras/delta-door');
+    await eventually('the first page receives frames', async () =>
+      Number(await first.getAttribute('#live-frames', 'data-frames')) >= 1, 20000);
+
+    // A second viewer of the same camera is one too many.
+    const second = await openPage(context, cameras.url + '/cameras/delta-door');
+    await second.waitForSelector('#live-status.bad', {timeout: 10000});
+    assert.match(await second.textContent('#live-status'), /^live view refused: viewer_limit: /);
+    assert.equal(await second.getAttribute('#live-frames', 'data-frames'), '0');
+    assert.equal(await second.textContent('#watch'), 'Watch');
+    await second.close();
+
+    // The lease's maximum duration ends the first page's stream, and the
+    // page says so and offers to watch again.
+    await first.waitForSelector('#live-status.ended', {timeout: 10000});
+    assert.match(await first.textContent('#live-status'), /^the live view ended/);
+    assert.equal(await first.textContent('#watch'), 'Watch');
+    const frames = Number(await first.getAttribute('#live-frames', 'data-frames'));
+    await first.click('#watch');
+    await eventually('watching again brings new frames', async () =>
+      Number(await first.getAttribute('#live-frames', 'data-frames')) > frames, 10000);
+    assert.deepEqual(first.problems, []);
   } finally {
     await chrome.close();
     await cameras.stop();

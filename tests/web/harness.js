@@ -143,6 +143,7 @@ class fleet {
       patrol_log: path.join(self.dir, 'patrols.jsonl'),
       log: {level: 'debug'},
       admin: Object.assign({listen: '127.0.0.1:0'}, self.token ? {token: self.token} : {}),
+      live: options.live || {},
       defaults: {
         subnet: Object.assign({patrol_interval_ms: 2000, patrol_deadline_ms: 10000},
                               options.subnet || {}),
