@@ -45,13 +45,17 @@ async function main() {
 
     await page.goto(cameras.url + '/cameras/gate-c100');
     await page.waitForSelector('#camera:not([hidden])');
-    // A few live frames, when this camfleetd serves them, and one act.
+    // A few live frames.
     await eventually('live frames or a refusal', async () =>
       Number(await page.getAttribute('#live-frames', 'data-frames')) >= 3 ||
       await page.isVisible('#live-status.bad'), 20000);
-    await page.click('button[data-act="kick"]');
+    // An act that leaves the live view running (a kick would end it), once
+    // the subnet's running patrol is over, so that it is taken.
+    await eventually('gate between patrols', async () =>
+      (await cameras.api('GET', '/v1/subnets/gate')).patrol === null, 20000);
+    await page.click('button[data-act="patrol"]');
     await sleep(1500);
-    await page.screenshot({path: path.join(out, 'camera.png'), fullPage: true});
+    await page.screenshot({path: path.join(out, 'camera.png')});
     console.log('screenshots: wrote ' + path.join(out, 'fleet.png') + ' and camera.png');
   } finally {
     await chrome.close();
