@@ -78,6 +78,12 @@ const camfleet = (() => {
                                'or camfleetd restarted): log in again.');
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
+      // The configuration's rule for a token; anything else could not even
+      // be sent in a header.
+      if (!/^[\x21-\x7e]{1,256}$/.test(input.value)) {
+        problem.textContent = 'A token is 1 to 256 printable ASCII characters, without spaces.';
+        return;
+      }
       const result = await api('POST', '/v1/login',
                                {headers: {Authorization: 'Bearer ' + input.value}, login: true});
       input.value = '';

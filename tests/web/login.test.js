@@ -39,6 +39,12 @@ test('web: a token-protected fleet needs a login, kept in an HttpOnly cookie',
     assert.equal(pageFetch, 401);
     await page.screenshot({path: artifact('login.png')});
 
+    // A token that cannot be one is told before anything is sent.
+    await page.fill('#token', 'two words');
+    await page.click('#login button[type=submit]');
+    await eventually('the page says what a token is', async () =>
+      /printable ASCII characters, without spaces/.test(await page.textContent('#login-error')));
+
     // A wrong token is told, and lets nothing in.
     await page.fill('#token', 'not-the-token');
     await page.click('#login button[type=submit]');
