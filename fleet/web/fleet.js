@@ -1,6 +1,7 @@
 // The fleet page: a tile per camera, grouped by subnet, refreshed from
 // GET /v1/cameras every 1.5 s without reloading. A tile's picture is fetched
-// again only when the camera reports a newer snapshot (its last_success).
+// again only when the camera reports a newer snapshot (its last_success),
+// and only while the tile is on screen or close to it.
 'use strict';
 
 (() => {
@@ -49,11 +50,25 @@
                        el('div', {class: 'state-line'}, parts.state, parts.since),
                        parts.error));
     img.addEventListener('load', () => tile.classList.add('has-shot'));
-    return {tile, parts, lastSuccess: undefined, loading: false};
+    const entry = {tile, parts, lastSuccess: undefined, loading: false, visible: false,
+                   camera};
+    visibility.observe(tile);
+    tile.entry = entry;
+    return entry;
   }
 
+  // Only tiles on screen (or about to be) fetch their pictures: a fleet of
+  // hundreds of cameras does not download hundreds of JPEGs per patrol.
+  const visibility = new IntersectionObserver((changes) => {
+    for (const change of changes) {
+      const entry = change.target.entry;
+      entry.visible = change.isIntersecting;
+      if (entry.visible) refreshShot(entry, entry.camera);
+    }
+  }, {rootMargin: '600px 0px'});
+
   async function refreshShot(entry, camera) {
-    if (entry.loading || entry.lastSuccess === camera.last_success) return;
+    if (!entry.visible || entry.loading || entry.lastSuccess === camera.last_success) return;
     entry.loading = true;
     const wanted = camera.last_success;
     const problem = await loadSnapshot(entry.parts.img, camera.id);
@@ -69,6 +84,7 @@
       entry = makeTile(camera);
       tiles.set(camera.id, entry);
     }
+    entry.camera = camera;
     const {tile, parts} = entry;
     const home = group(camera.subnet).grid;
     if (tile.parentNode !== home) home.append(tile);
@@ -121,6 +137,7 @@
     // Cameras a reload removed leave the page; so do emptied subnets.
     for (const [id, entry] of tiles) {
       if (seen.has(id)) continue;
+      visibility.unobserve(entry.tile);
       entry.tile.remove();
       tiles.delete(id);
     }

@@ -156,6 +156,20 @@ test('web: pages and files carry their types, cache and security headers',
     const badId = await request(cameras.url + '/cameras/..%2Fetc');
     assert.equal(badId.status, 400);
     assert.match(JSON.parse(badId.body).error.message, /camera names are/);
+    // Without a token too, an act from another site's page is refused,
+    // while one from the interface's own pages (or from a script, which
+    // sends no Origin) is taken.
+    const host = cameras.url.replace('http://', '');
+    const forged = await request(cameras.url + '/v1/cameras/beta-dock/reset', 'POST',
+                                 {Host: host, Origin: 'http://attacker.example'});
+    assert.equal(forged.status, 403);
+    assert.equal(JSON.parse(forged.body).error.code, 'forbidden');
+    const own = await request(cameras.url + '/v1/cameras/beta-dock/reset', 'POST',
+                              {Host: host, Origin: cameras.url});
+    assert.equal(own.status, 200, own.body.toString());
+    assert.equal((await request(cameras.url + '/v1/cameras/beta-dock/reset', 'POST')).status,
+                 200);
+
     const post = await request(cameras.url + '/', 'POST');
     assert.equal(post.status, 405);
     assert.equal(post.headers.allow, 'GET');
