@@ -10,6 +10,8 @@
 #include "messages/fleet_messages.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include <caf/all.hpp>
 
@@ -48,6 +50,36 @@ void log_failure(camera_actor_type* self, failure_kind kind, const std::string& 
     st.last_warned_kind = kind;
 }
 
+// On-demand snapshots that shared a capture: its picture (read back from
+// the snapshot it wrote), or why there is none.
+void answer_snapshot_requests(camera_actor_type* self, std::vector<caf::response_promise>& requests,
+                              const capture_done& done) {
+  if (requests.empty())
+    return;
+  auto& st = self->state;
+  if (!done.ok) {
+    auto error = make_admin_error(admin_errc::conflict, "camera " + st.config.id +
+                                                            " failed: " + done.failure + " (" +
+                                                            done.detail + ")");
+    for (auto& request : requests)
+      request.deliver(error);
+    return;
+  }
+  fresh_snapshot picture;
+  picture.width = done.width;
+  picture.height = done.height;
+  auto file = snapshot_path(st.snapshot_dir, st.subnet, st.config.id);
+  std::ifstream in{file, std::ios::binary};
+  picture.jpeg.assign(std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{});
+  for (auto& request : requests) {
+    if (picture.jpeg.empty())
+      request.deliver(make_admin_error(admin_errc::conflict, "the snapshot just written to " +
+                                                                 file + " could not be read back"));
+    else
+      request.deliver(picture);
+  }
+}
+
 // `sequence` names the capture `done` belongs to: a worker whose capture was
 // force-released answers later, and must not end the camera's next capture.
 void finish_capture(camera_actor_type* self, const capture_done& done, std::uint64_t sequence) {
@@ -63,10 +95,14 @@ void finish_capture(camera_actor_type* self, const capture_done& done, std::uint
     // Cut short for a viewer: not the camera's failure. The patrol is
     // answered by the live session that opens now.
     st.machine.session_closed(now, false, "capture cut short for a live viewer");
-    frame_waiter patrol{st.capture->patrol_id, 0, st.capture->started,
-                        std::move(st.capture->promise)};
+    std::vector<frame_waiter> waiting;
+    if (st.capture->for_patrol)
+      waiting.push_back(frame_waiter{false, st.capture->patrol_id, 0, st.capture->started,
+                                     std::move(st.capture->promise)});
+    for (auto& request : st.capture->snapshot_requests)
+      waiting.push_back(frame_waiter{true, 0, 0, st.capture->started, std::move(request)});
     st.capture.reset();
-    after_preempted_capture(self, std::move(patrol));
+    after_preempted_capture(self, std::move(waiting));
     return;
   }
 
@@ -91,16 +127,67 @@ void finish_capture(camera_actor_type* self, const capture_done& done, std::uint
   }
 
   bool preempted = st.capture->preempted;
-  st.capture->promise.deliver(std::move(report));
+  if (st.capture->for_patrol)
+    st.capture->promise.deliver(std::move(report));
+  answer_snapshot_requests(self, st.capture->snapshot_requests, done);
   st.capture.reset();
   if (preempted) {
     if (done.ok)
-      after_preempted_capture(self, std::nullopt);
+      after_preempted_capture(self, {});
     else
       refuse_pending_leases(self, make_admin_error(admin_errc::conflict,
                                                    "camera " + st.config.id + " failed: " +
                                                        done.failure + " (" + done.detail + ")"));
   }
+}
+
+// Spawns the worker of one capture. `promise` answers the patrol's order;
+// for an on-demand snapshot there is none (`for_patrol` false) and the
+// snapshot requests waiting are answered instead.
+void launch_capture(camera_actor_type* self, std::uint64_t patrol_id, std::int64_t budget_ms,
+                    caf::response_promise promise, bool for_patrol) {
+  auto& st = self->state;
+  auto now = timestamp::now();
+  capture_job job;
+  job.subnet = st.subnet;
+  job.camera = st.config;
+  job.snapshot_file = snapshot_path(st.snapshot_dir, st.subnet, st.config.id);
+  job.budget = budget_for(st.config, budget_ms);
+  job.cancel = std::make_shared<std::atomic<bool>>(false);
+  job.camera_actor = caf::actor_cast<caf::actor>(self);
+  auto budget = job.budget;
+  auto cancel = job.cancel;
+
+  auto worker = self->spawn<caf::detached + caf::linked>(capture_worker, std::move(job));
+  self->send(st.supervisor, session_opened{st.config.id, patrol_id, worker});
+
+  auto sequence = ++st.capture_sequence;
+  running_capture capture;
+  capture.worker = worker;
+  capture.cancel = cancel;
+  capture.patrol_id = patrol_id;
+  capture.sequence = sequence;
+  capture.started = now;
+  capture.promise = std::move(promise);
+  capture.budget = budget;
+  capture.for_patrol = for_patrol;
+  st.capture = std::move(capture);
+  spdlog::debug("subnet={} camera={} capture started for {}, budget {} ms", st.subnet, st.config.id,
+                for_patrol ? "patrol " + std::to_string(patrol_id) : "an on-demand snapshot",
+                budget.capture.count());
+
+  self->delayed_send(self, budget.capture + budget.teardown + overrun_margin, overrun_atom::value,
+                     sequence);
+  self->request(worker, caf::infinite, capture_atom::value)
+      .then([self, sequence](capture_done& done) { finish_capture(self, done, sequence); },
+            [self, sequence](caf::error& error) {
+              // The worker died without answering (it threw): its session
+              // closed with it, through its destructors.
+              capture_done done;
+              done.failure = to_string(failure_kind::protocol_error);
+              done.detail = "capture worker failed: " + self->system().render(error);
+              finish_capture(self, done, sequence);
+            });
 }
 
 caf::result<capture_report> start_capture(camera_actor_type* self, const capture_order& order) {
@@ -123,54 +210,52 @@ caf::result<capture_report> start_capture(camera_actor_type* self, const capture
     return report;
   }
   if (st.capture || !st.machine.start_capture(now, "patrol " + std::to_string(order.patrol_id))) {
-    // The supervisor never orders a second capture while one runs; if it
+    // The supervisor never orders a second capture while one runs (an
+    // on-demand snapshot's capture makes the camera busy for it); if it
     // does, refusing keeps the camera at one session.
-    spdlog::error("subnet={} camera={} refused a capture order in state {}: a second session "
-                  "was asked for; this is a bug in the subnet supervisor",
-                  st.subnet, st.config.id, to_string(st.machine.state()));
+    spdlog::warn("subnet={} camera={} refused a capture order in state {}: a capture is "
+                 "already running",
+                 st.subnet, st.config.id, to_string(st.machine.state()));
     auto report = make_report(st, order.patrol_id, patrol_outcome::busy);
     report.detail = "a capture is already running";
     return report;
   }
+  auto promise = self->make_response_promise();
+  launch_capture(self, order.patrol_id, order.budget_ms, promise, true);
+  return promise;
+}
 
-  capture_job job;
-  job.subnet = st.subnet;
-  job.camera = st.config;
-  job.snapshot_file = snapshot_path(st.snapshot_dir, st.subnet, st.config.id);
-  job.budget = budget_for(st.config, order.budget_ms);
-  job.cancel = std::make_shared<std::atomic<bool>>(false);
-  job.camera_actor = caf::actor_cast<caf::actor>(self);
-  auto budget = job.budget;
-  auto cancel = job.cancel;
-
-  auto worker = self->spawn<caf::detached + caf::linked>(capture_worker, std::move(job));
-  self->send(st.supervisor, session_opened{st.config.id, order.patrol_id, worker});
-
-  auto sequence = ++st.capture_sequence;
-  st.capture = running_capture{worker,
-                               cancel,
-                               order.patrol_id,
-                               sequence,
-                               now,
-                               capture_phase::connecting,
-                               self->make_response_promise(),
-                               budget};
-  spdlog::debug("subnet={} camera={} capture started for patrol {}, budget {} ms", st.subnet,
-                st.config.id, order.patrol_id, budget.capture.count());
-
-  self->delayed_send(self, budget.capture + budget.teardown + overrun_margin, overrun_atom::value,
-                     sequence);
-  self->request(worker, caf::infinite, capture_atom::value)
-      .then([self, sequence](capture_done& done) { finish_capture(self, done, sequence); },
-            [self, sequence](caf::error& error) {
-              // The worker died without answering (it threw): its session
-              // closed with it, through its destructors.
-              capture_done done;
-              done.failure = to_string(failure_kind::protocol_error);
-              done.detail = "capture worker failed: " + self->system().render(error);
-              finish_capture(self, done, sequence);
-            });
-  return st.capture->promise;
+// An on-demand snapshot: from the live session if there is one, sharing the
+// running capture's picture if one runs, else from a capture of its own.
+caf::result<fresh_snapshot> take_snapshot(camera_actor_type* self) {
+  auto& st = self->state;
+  const auto& id = st.config.id;
+  if (st.machine.state() == camera_state::backoff) {
+    auto kind = st.machine.last_failure();
+    return make_admin_error(admin_errc::conflict,
+                            "camera " + id + " is backing off after " +
+                                std::to_string(st.machine.consecutive_failures()) +
+                                " failures (last: " + (kind ? to_string(*kind) : "none") +
+                                "); reset it to try now");
+  }
+  if (!st.released_workers.empty() || (st.live && st.live->closing))
+    return make_admin_error(admin_errc::conflict, "camera " + id +
+                                                      "'s last session is still closing; try "
+                                                      "again in a moment");
+  if (st.live)
+    return serve_snapshot_from_live(self, self->make_response_promise());
+  auto promise = self->make_response_promise();
+  if (st.capture) {
+    st.capture->snapshot_requests.push_back(promise);
+    return promise;
+  }
+  if (!st.machine.start_capture(timestamp::now(), "on-demand snapshot"))
+    return make_admin_error(admin_errc::conflict, "camera " + id +
+                                                      " cannot start a capture in state " +
+                                                      to_string(st.machine.state()));
+  launch_capture(self, 0, st.config.budget.capture.count(), caf::response_promise{}, false);
+  st.capture->snapshot_requests.push_back(promise);
+  return promise;
 }
 
 std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {
@@ -242,7 +327,6 @@ camera_view make_view(camera_actor_type* self, bool with_history) {
   if (st.live) {
     const auto& live = *st.live;
     view.live = true;
-    view.phase = to_string(live.phase);
     view.worker_id = live.worker.id();
     view.session_open = true;
     view.live_since_at_ms = wall_ms_of(live.started.mono, now);
@@ -431,6 +515,7 @@ caf::behavior camera_actor(camera_actor_type* self, std::string subnet, camera_c
         }
       },
       [self](lease_request& request) { return request_lease(self, request); },
+      [self](snapshot_atom, const std::string&) { return take_snapshot(self); },
       [self](live_frame& frame) { on_live_frame(self, frame); },
       [self](lease_expired_atom, std::uint64_t lease_id) { on_lease_expired(self, lease_id); },
       [self](frame_wait_atom, std::uint64_t sequence) { on_frame_wait_over(self, sequence); },

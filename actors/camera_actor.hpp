@@ -58,6 +58,11 @@ struct running_capture {
   /// A viewer arrived: the capture was cancelled to make way for a live
   /// session, which will answer its patrol instead.
   bool preempted = false;
+  /// False for a capture started for an on-demand snapshot: no patrol waits
+  /// for its report.
+  bool for_patrol = true;
+  /// On-demand snapshots sharing this capture's picture.
+  std::vector<caf::response_promise> snapshot_requests;
 };
 
 /// One viewer watching the camera.
@@ -70,8 +75,11 @@ struct viewer_lease {
   std::uint64_t frames_served = 0;
 };
 
-/// A patrol capture answered by the live session's next picture.
+/// A patrol capture, or an on-demand snapshot, answered by the live
+/// session's next picture.
 struct frame_waiter {
+  /// An on-demand snapshot (answered with a fresh_snapshot), not a patrol.
+  bool on_demand = false;
   std::uint64_t patrol_id = 0;
   /// Names this waiter's timer.
   std::uint64_t sequence = 0;

@@ -26,16 +26,28 @@ std::size_t viewers_wanted(const camera_actor_state& st) {
   return (st.live ? st.live->leases.size() : 0) + st.pending_leases.size();
 }
 
-// Answers every patrol waiting for a live picture with a failure.
+// Answers one patrol or on-demand snapshot waiting for a live picture with
+// a failure.
+void fail_waiter(camera_actor_type* self, frame_waiter& waiter, const std::string& failure,
+                 const std::string& detail) {
+  auto& st = self->state;
+  if (waiter.on_demand) {
+    waiter.promise.deliver(make_admin_error(
+        admin_errc::conflict, "camera " + st.config.id + ": " + failure + " (" + detail + ")"));
+    return;
+  }
+  auto report = make_report(st, waiter.patrol_id, patrol_outcome::failed);
+  report.failure = failure;
+  report.detail = detail;
+  report.duration_ms = ms_since(waiter.started);
+  waiter.promise.deliver(std::move(report));
+}
+
+// Answers everything waiting for a live picture with a failure.
 void fail_waiters(camera_actor_type* self, const std::string& failure, const std::string& detail) {
   auto& st = self->state;
-  for (auto& waiter : st.live->waiting) {
-    auto report = make_report(st, waiter.patrol_id, patrol_outcome::failed);
-    report.failure = failure;
-    report.detail = detail;
-    report.duration_ms = ms_since(waiter.started);
-    waiter.promise.deliver(std::move(report));
-  }
+  for (auto& waiter : st.live->waiting)
+    fail_waiter(self, waiter, failure, detail);
   st.live->waiting.clear();
 }
 
@@ -75,7 +87,7 @@ void on_live_done(camera_actor_type* self, const live_done& done, std::uint64_t 
     return;
   }
   // Viewers who came while it closed: a fresh session for them.
-  after_preempted_capture(self, std::nullopt);
+  after_preempted_capture(self, {});
 }
 
 void start_live_session(camera_actor_type* self, const std::string& viewer) {
@@ -218,22 +230,22 @@ caf::result<lease_grant> request_lease(camera_actor_type* self, lease_request& r
   return add_lease(self, request);
 }
 
-void after_preempted_capture(camera_actor_type* self, std::optional<frame_waiter> patrol) {
+void after_preempted_capture(camera_actor_type* self, std::vector<frame_waiter> waiting) {
   auto& st = self->state;
-  if (st.pending_leases.empty() && !patrol)
+  if (st.pending_leases.empty() && waiting.empty())
     return;
   auto first = st.pending_leases.empty() ? std::string{"a waiting patrol"}
                                          : st.pending_leases.front().request.viewer;
   start_live_session(self, first);
-  if (patrol) {
-    patrol->sequence = ++st.waiter_sequence;
-    self->delayed_send(self, st.config.budget.capture, frame_wait_atom::value, patrol->sequence);
-    st.live->waiting.push_back(std::move(*patrol));
+  for (auto& waiter : waiting) {
+    waiter.sequence = ++st.waiter_sequence;
+    self->delayed_send(self, st.config.budget.capture, frame_wait_atom::value, waiter.sequence);
+    st.live->waiting.push_back(std::move(waiter));
   }
   auto pending = std::move(st.pending_leases);
   st.pending_leases.clear();
-  for (auto& waiting : pending)
-    waiting.promise.deliver(add_lease(self, waiting.request));
+  for (auto& viewer : pending)
+    viewer.promise.deliver(add_lease(self, viewer.request));
   close_if_unused(self, "nobody waits for it");
 }
 
@@ -257,8 +269,15 @@ void on_live_frame(camera_actor_type* self, live_frame& frame) {
   // Patrols waiting for a picture: written as their snapshot.
   if (!live.waiting.empty()) {
     auto file = snapshot_path(st.snapshot_dir, st.subnet, st.config.id);
-    auto error = write_file_atomically(file, frame.jpeg);
+    auto error = write_snapshot(file, frame.jpeg);
     for (auto& waiter : live.waiting) {
+      if (waiter.on_demand) {
+        if (error)
+          waiter.promise.deliver(make_admin_error(admin_errc::conflict, *error));
+        else
+          waiter.promise.deliver(fresh_snapshot{frame.width, frame.height, frame.jpeg});
+        continue;
+      }
       auto report = make_report(st, waiter.patrol_id, patrol_outcome::captured);
       report.duration_ms = ms_since(waiter.started);
       if (error) {
@@ -326,22 +345,35 @@ void on_frame_wait_over(camera_actor_type* self, std::uint64_t sequence) {
                              [&](const frame_waiter& x) { return x.sequence == sequence; });
   if (waiter == waiting.end())
     return;
-  auto report = make_report(st, waiter->patrol_id, patrol_outcome::failed);
-  report.failure = to_string(failure_kind::no_key_frame);
-  report.detail = "the live session delivered no picture within the capture budget";
-  report.duration_ms = ms_since(waiter->started);
-  waiter->promise.deliver(std::move(report));
+  fail_waiter(self, *waiter, to_string(failure_kind::no_key_frame),
+              "the live session delivered no picture within the capture budget");
   waiting.erase(waiter);
   close_if_unused(self, "its last patrol gave up");
 }
 
-caf::result<capture_report> serve_from_live(camera_actor_type* self, std::uint64_t patrol_id,
-                                            std::int64_t budget_ms, caf::response_promise promise) {
+namespace {
+
+void wait_for_live_picture(camera_actor_type* self, frame_waiter waiter,
+                           std::chrono::milliseconds budget) {
   auto& st = self->state;
-  auto budget = budget_for(st.config, budget_ms).capture;
-  frame_waiter waiter{patrol_id, ++st.waiter_sequence, timestamp::now(), promise};
+  waiter.sequence = ++st.waiter_sequence;
   self->delayed_send(self, budget, frame_wait_atom::value, waiter.sequence);
   st.live->waiting.push_back(std::move(waiter));
+}
+
+} // namespace
+
+caf::result<capture_report> serve_from_live(camera_actor_type* self, std::uint64_t patrol_id,
+                                            std::int64_t budget_ms, caf::response_promise promise) {
+  auto budget = budget_for(self->state.config, budget_ms).capture;
+  wait_for_live_picture(self, frame_waiter{false, patrol_id, 0, timestamp::now(), promise}, budget);
+  return promise;
+}
+
+caf::result<fresh_snapshot> serve_snapshot_from_live(camera_actor_type* self,
+                                                     caf::response_promise promise) {
+  wait_for_live_picture(self, frame_waiter{true, 0, 0, timestamp::now(), promise},
+                        self->state.config.budget.capture);
   return promise;
 }
 

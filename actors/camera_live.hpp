@@ -37,10 +37,14 @@ caf::result<capture_report> serve_from_live(camera_actor_type* self, std::uint64
 /// Ends every lease (with `reason`) and the live session, as a kick does.
 void end_live_session(camera_actor_type* self, const std::string& reason);
 
-/// Called once a capture that a viewer pre-empted has ended: the capture's
-/// patrol (if it did not succeed) waits for the live session, which opens now
-/// for the viewers waiting.
-void after_preempted_capture(camera_actor_type* self, std::optional<frame_waiter> patrol);
+/// An on-demand snapshot meets the live session: answered by its next picture.
+caf::result<fresh_snapshot> serve_snapshot_from_live(camera_actor_type* self,
+                                                     caf::response_promise promise);
+
+/// Called once a capture that a viewer pre-empted has ended: what waited for
+/// the capture (its patrol, on-demand snapshots), if it did not succeed,
+/// waits for the live session, which opens now for the viewers waiting.
+void after_preempted_capture(camera_actor_type* self, std::vector<frame_waiter> waiting);
 
 /// Refuses every waiting viewer with `error` (the camera failed).
 void refuse_pending_leases(camera_actor_type* self, const caf::error& error);

@@ -167,6 +167,10 @@ caf::behavior fleet_root(fleet_root_type* self, fleet_root_options options) {
         return relay_to_camera_subnet_within<lease_grant>(self, lease_relay_timeout,
                                                           request.camera_id, request);
       },
+      [self](snapshot_atom, const std::string& camera_id) {
+        return relay_to_camera_subnet_within<fresh_snapshot>(self, lease_relay_timeout, camera_id,
+                                                             snapshot_atom::value, camera_id);
+      },
       [self](const camera_act& act) {
         return relay_to_camera_subnet<act_result>(self, act.camera_id, act);
       },

@@ -400,6 +400,7 @@ caf::behavior subnet_supervisor(subnet_supervisor_type* self, subnet_supervisor_
       [self](inspect_atom, const std::string& id) { return inspect_camera(self, id); },
       [self](const camera_act& act) { return act_on_camera(self, act); },
       [self](lease_request& request) { return lease_camera(self, request); },
+      [self](snapshot_atom, const std::string& id) { return snapshot_camera(self, id); },
       [self](const subnet_act& act) { return act_on_subnet(self, act); },
       [self](subnet_reconfigure& update) { reconfigure(self, std::move(update.config)); },
       [self](grace_atom, std::uint64_t patrol_id) {

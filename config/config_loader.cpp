@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace camfleet {
 
@@ -85,6 +86,15 @@ bool read_password_file(json_object_reader& reader, const std::string& file_path
   struct stat info {};
   if (::stat(file_path.c_str(), &info) != 0) {
     reader.problem("password_file", "cannot read \"" + file_path + "\": file not found");
+    return false;
+  }
+  // Another user's file, even mode 600, is readable by that user too (and by
+  // us only because we are root).
+  if (info.st_uid != ::geteuid()) {
+    reader.problem("password_file", "\"" + file_path + "\" belongs to uid " +
+                                        std::to_string(info.st_uid) +
+                                        ", not to the user camfleetd runs as (uid " +
+                                        std::to_string(::geteuid()) + "); chown it");
     return false;
   }
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {

@@ -402,8 +402,14 @@ admin_answer route(const admin_context& context, const admin_request& request,
       return get_camera(context, id);
     }
     if (segments.size() == 4 && segments[3] == "snapshot") {
+      if (post) {
+        // Taken now, by the server without blocking (see admin_answer).
+        admin_answer deferred;
+        deferred.fresh_snapshot_camera = id;
+        return deferred;
+      }
       if (!get)
-        return method_not_allowed("GET");
+        return method_not_allowed("GET, POST");
       return get_snapshot(context, id);
     }
     if (segments.size() == 4 && segments[3] == "live") {

@@ -10,6 +10,7 @@
 //   GET  /v1/cameras                       every camera (?subnet= &state= &stuck=true|false)
 //   GET  /v1/cameras/{id}                  one camera in full, with its last transitions
 //   GET  /v1/cameras/{id}/snapshot         its latest snapshot, image/jpeg
+//   POST /v1/cameras/{id}/snapshot         a snapshot taken now (on demand), image/jpeg
 //   GET  /v1/cameras/{id}/live             a live view, MJPEG (multipart/x-mixed-replace),
 //                                          streamed by the server (fleet/live_viewer.hpp)
 //   POST /v1/cameras/{id}/{kick,reset,pause,resume}
@@ -64,6 +65,10 @@ struct admin_answer {
   /// Set instead of a body for GET /v1/cameras/{id}/live, once the request
   /// passed every check: the server streams that camera's live view.
   std::string live_camera;
+  /// Set instead of a body for POST /v1/cameras/{id}/snapshot: the server
+  /// asks that camera for a picture now and answers when it comes, without
+  /// blocking its thread for the seconds a capture may take.
+  std::string fresh_snapshot_camera;
 };
 
 struct admin_context {

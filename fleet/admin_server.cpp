@@ -1,6 +1,7 @@
 #include "fleet/admin_server.hpp"
 
 #include "fleet/live_viewer.hpp"
+#include "messages/live_messages.hpp"
 
 #include <array>
 #include <atomic>
@@ -34,6 +35,9 @@ constexpr std::size_t max_connections = 64;
 /// A live-view client that takes longer than this to accept one picture is
 /// gone or too slow: its stream ends (and with it, its lease).
 constexpr std::chrono::seconds live_write_timeout{10};
+/// An on-demand snapshot may wait for a whole capture, or for a running one
+/// to be cut short for a viewer.
+constexpr std::chrono::seconds fresh_snapshot_timeout{30};
 
 bool is_http_error(const beast::error_code& ec) {
   return &ec.category() == &http::make_error_code(http::error::bad_target).category();
@@ -160,8 +164,14 @@ class session : public std::enable_shared_from_this<session> {
       start_live_view(answer.live_camera);
       return;
     }
+    if (!answer.fresh_snapshot_camera.empty()) {
+      take_fresh_snapshot(answer.fresh_snapshot_camera, !request.keep_alive());
+      return;
+    }
     send(answer, !request.keep_alive());
   }
+
+  void take_fresh_snapshot(const std::string& camera_id, bool close_after);
 
   void start_live_view(const std::string& camera_id);
 
@@ -313,6 +323,32 @@ class live_stream_sink : public live_sink {
   net::any_io_executor executor_;
   std::weak_ptr<session> target_;
 };
+
+void session::take_fresh_snapshot(const std::string& camera_id, bool close_after) {
+  // A one-shot actor asks; its answer is handed back to this thread.
+  // The connection stays alive until the answer is sent: the actor holds
+  // it, and hands it back to this thread with the answer (the actor always
+  // answers, at the latest with a timeout error).
+  auto executor = stream_.get_executor();
+  auto deliver = [executor, target = shared_from_this(), close_after](admin_answer answer) {
+    net::post(executor, [target, close_after, answer = std::move(answer)] {
+      target->send(answer, close_after);
+    });
+  };
+  context_.system->spawn([root = context_.root, camera_id, deliver](caf::event_based_actor* self) {
+    self->request(root, fresh_snapshot_timeout, snapshot_atom::value, camera_id)
+        .then(
+            [deliver](fresh_snapshot& picture) {
+              admin_answer answer;
+              answer.content_type = "image/jpeg";
+              answer.body.assign(picture.jpeg.begin(), picture.jpeg.end());
+              deliver(std::move(answer));
+            },
+            [deliver](caf::error& error) {
+              deliver(answer_for_error(error, fresh_snapshot_timeout));
+            });
+  });
+}
 
 void session::start_live_view(const std::string& camera_id) {
   beast::error_code ec;

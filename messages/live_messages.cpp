@@ -8,6 +8,7 @@ void add_live_message_types(caf::actor_system_config& config) {
   config.add_message_type<live_frame>("camfleet::live_frame");
   config.add_message_type<lease_ended>("camfleet::lease_ended");
   config.add_message_type<live_done>("camfleet::live_done");
+  config.add_message_type<fresh_snapshot>("camfleet::fresh_snapshot");
 }
 
 } // namespace camfleet

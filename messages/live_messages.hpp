@@ -13,8 +13,9 @@
 // one to leave makes the camera tear it down. Consumers, highest priority
 // first: a live viewer, then an on-demand snapshot, then a patrol. A patrol
 // capture running when a viewer arrives is cut short and answered from the
-// live session instead; a patrol that finds a live session takes its frame
-// from it without connecting.
+// live session instead; a patrol or an on-demand snapshot that finds a live
+// session takes its picture from it without connecting; an on-demand
+// snapshot that finds a patrol capture running shares its picture.
 
 #pragma once
 
@@ -39,6 +40,24 @@ using lease_expired_atom = caf::atom_constant<caf::atom("leaseexp")>;
 /// camera → itself, with a waiter's sequence: a patrol waiting for a live
 /// picture ran out of its budget.
 using frame_wait_atom = caf::atom_constant<caf::atom("framewait")>;
+
+/// admin → fleet root → supervisor → camera, with the camera id (a request
+/// answered with a fresh_snapshot or an admin error): a picture now, an
+/// on-demand snapshot, taken from the session the camera holds if it holds
+/// one, else from a capture of its own.
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+
+/// The answer to snapshot_atom; also written as the camera's latest snapshot.
+struct fresh_snapshot {
+  std::int32_t width = 0;
+  std::int32_t height = 0;
+  std::vector<std::uint8_t> jpeg;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fresh_snapshot& x) {
+  return f(caf::meta::type_name("fresh_snapshot"), x.width, x.height, x.jpeg);
+}
 
 /// viewer → fleet root → supervisor → camera (a request answered with a
 /// lease_grant or an admin error): let `subscriber` watch the camera.

@@ -215,7 +215,21 @@
     pause: () => base + '/pause',
     resume: () => base + '/resume',
     patrol: () => '/v1/subnets/' + encodeURIComponent(camera.subnet) + '/patrol',
+    snapshot: () => base + '/snapshot',
   };
+
+  // A snapshot taken now answers with the picture itself: shown in the
+  // viewer unless the live view is running there.
+  function showSnapshot(blob) {
+    if (!live.controller) {
+      const previous = live.url;
+      live.url = URL.createObjectURL(blob);
+      $('live').src = live.url;
+      if (previous) URL.revokeObjectURL(previous);
+    }
+    return 'snapshot: taken at ' + new Date().toLocaleTimeString() + ', ' +
+           Math.ceil(blob.size / 1024) + ' KiB' + (live.controller ? '' : ', shown above');
+  }
 
   async function act(button) {
     const name = button.dataset.act;
@@ -225,7 +239,10 @@
     const result = await api('POST', actPaths[name]());
     button.disabled = false;
     answer.dataset.act = name;
-    if (result.ok) {
+    if (result.ok && result.body instanceof Blob) {
+      answer.className = 'answer ok';
+      answer.textContent = showSnapshot(result.body);
+    } else if (result.ok) {
       const body = result.body;
       // An act that changed nothing (a kick with no capture running) is an
       // answer, not an error, but it should not look like a success.

@@ -70,6 +70,7 @@ test('web: the camera page shows the API\'s camera and runs the console\'s acts'
     const kick = await press(page, 'kick');
     assert.match(kick, /^kick: .+/);
     assert.match(await page.getAttribute('#answer', 'class'), /^answer (ok|unchanged)$/);
+    assert.match(await press(page, 'snapshot'), /^snapshot: taken at .+, \d+ KiB/);
     const patrol = await press(page, 'patrol');
     assert.match(patrol, /^patrol: .*\(patrol \d+\)$|^patrol refused: conflict: .+/);
     await page.screenshot({path: artifact('camera.png')});
