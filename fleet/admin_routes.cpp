@@ -5,6 +5,8 @@
 #include "fleet/admin_request_checks.hpp"
 #include "fleet/metrics.hpp"
 #include "fleet/snapshot_store.hpp"
+#include "fleet/web_login.hpp"
+#include "fleet/web_pages.hpp"
 #include "messages/admin_messages.hpp"
 
 #include <fstream>
@@ -473,12 +475,6 @@ admin_answer error_answer(unsigned status, const std::string& code, const std::s
 }
 
 admin_answer handle_admin_request(const admin_context& context, const admin_request& request) {
-  if (!context.token.empty() && !token_matches(request.authorization, context.token))
-    return error_answer(401, "unauthorized",
-                        request.authorization.empty()
-                            ? "this interface requires a bearer token: pass --token or set "
-                              "CAMFLEET_TOKEN"
-                            : "the bearer token is wrong: check --token or CAMFLEET_TOKEN");
   const auto& target = request.target;
   if (target.size() > max_target_length)
     return error_answer(414, "uri_too_long",
@@ -490,6 +486,14 @@ admin_answer handle_admin_request(const admin_context& context, const admin_requ
   auto path = target.substr(0, question);
   auto query = question == std::string::npos ? "" : target.substr(question + 1);
   try {
+    // The pages hold no fleet data: served before the token check, so that a
+    // browser without a session can show the login form.
+    if (auto page = serve_web_page(request, path))
+      return *page;
+    if (auto refused = check_access(context, request))
+      return *refused;
+    if (auto login = web_login_route(context, request, path))
+      return *login;
     return route(context, request, path, query);
   } catch (const std::exception& error) {
     // Nothing above throws by design; if something does, the client still

@@ -17,14 +17,21 @@
 //   POST /v1/subnets/{name}/{pause,resume,patrol}
 //   POST /v1/reload                        reread the configuration file
 //   GET  /metrics                          Prometheus text format
+//   POST /v1/login, /v1/logout             a browser's session cookie (fleet/web_login.hpp)
+//   GET  /, /cameras/{id}, /web/{file}     the web pages (fleet/web_pages.hpp)
 //
-// Every answer but the snapshot and the metrics is JSON; every error is
-// {"error": {"code": ..., "message": ...}}.
+// Every answer but the snapshot, the metrics and the pages is JSON; every
+// error is {"error": {"code": ..., "message": ...}}.
 
 #pragma once
 
+#include "fleet/web_sessions.hpp"
+
 #include <chrono>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -37,6 +44,13 @@ struct admin_request {
   std::string body;
   /// The Authorization header, empty if absent.
   std::string authorization;
+  /// The headers a browser sends that the web pages' login and cache use;
+  /// each empty if absent.
+  std::string cookie;
+  std::string host;
+  std::string origin;
+  std::string sec_fetch_site;
+  std::string if_none_match;
 };
 
 struct admin_answer {
@@ -45,6 +59,9 @@ struct admin_answer {
   std::string body;
   /// For 405: the methods the path takes.
   std::string allow;
+  std::string cache_control = "no-store";
+  /// More headers (ETag, Set-Cookie, Content-Security-Policy ...).
+  std::vector<std::pair<std::string, std::string>> headers;
   /// Set instead of a body for GET /v1/cameras/{id}/live, once the request
   /// passed every check: the server streams that camera's live view.
   std::string live_camera;
@@ -62,6 +79,9 @@ struct admin_context {
   std::string token;
   /// How long a request waits for the actors.
   std::chrono::milliseconds timeout{6000};
+  /// The browsers logged in with the token (fleet/web_login.hpp); shared by
+  /// every copy of the context.
+  std::shared_ptr<web_sessions> sessions = std::make_shared<web_sessions>();
   /// Live views streamed at once, at most (live.max_viewers).
   std::uint32_t max_viewers = 32;
 };

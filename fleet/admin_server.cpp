@@ -148,8 +148,17 @@ class session : public std::enable_shared_from_this<session> {
     question.method = std::string{request.method_string()};
     question.target = std::string{request.target()};
     question.body = request.body();
-    if (auto it = request.find(http::field::authorization); it != request.end())
-      question.authorization = std::string{it->value()};
+    auto header = [&](http::field field) {
+      auto it = request.find(field);
+      return it == request.end() ? std::string{} : std::string{it->value()};
+    };
+    question.authorization = header(http::field::authorization);
+    question.cookie = header(http::field::cookie);
+    question.host = header(http::field::host);
+    question.origin = header(http::field::origin);
+    question.if_none_match = header(http::field::if_none_match);
+    if (auto it = request.find("Sec-Fetch-Site"); it != request.end())
+      question.sec_fetch_site = std::string{it->value()};
     auto answer = handle_admin_request(context_, question);
     if (!answer.live_camera.empty()) {
       start_live_view(answer.live_camera);
@@ -229,7 +238,9 @@ class session : public std::enable_shared_from_this<session> {
     response_.result(answer.status);
     response_.set(http::field::server, "camfleetd");
     response_.set(http::field::content_type, answer.content_type);
-    response_.set(http::field::cache_control, "no-store");
+    response_.set(http::field::cache_control, answer.cache_control);
+    for (const auto& [name, value] : answer.headers)
+      response_.insert(name, value);
     if (!answer.allow.empty())
       response_.set(http::field::allow, answer.allow);
     if (answer.status == 401)

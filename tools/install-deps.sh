@@ -25,8 +25,16 @@ packages=(
   tmux
   # the admin token check's constant-time proof counts instructions (callgrind)
   valgrind
+  # the web pages' tests: Debian's Chromium, driven from Node.js by playwright-core
+  # (tests/web/package-lock.json, installed by the tests with npm ci; no browser download)
+  chromium nodejs
   "$@"
 )
+# Debian ships npm apart from nodejs; other builds of nodejs (such as
+# NodeSource's, whose npm is inside) conflict with Debian's npm package.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

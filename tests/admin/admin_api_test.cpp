@@ -270,7 +270,8 @@ TEST_CASE("admin api: reads, acts, reload and errors against a running daemon",
 
   // -- errors ------------------------------------------------------------------
   expect_error(daemon.call("GET", "/v1/nothing"), 404, "no_route");
-  expect_error(daemon.call("GET", "/"), 404, "no_route");
+  // "/" is the fleet page now (tests/web/); a path that is no page nor API is an error.
+  expect_error(daemon.call("GET", "/nothing"), 404, "no_route");
   expect_error(daemon.call("GET", "/v1/cameras/nope"), 404, "not_found");
   expect_error(daemon.call("GET", "/v1/subnets/nope"), 404, "not_found");
   expect_error(daemon.call("GET", "/v1/subnets/nope/patrols"), 404, "not_found");
