@@ -2,12 +2,16 @@
 
 #pragma once
 
+#include "messages/admin_messages.hpp"
+
 #include <chrono>
+#include <string>
 #include <utility>
 
 #include <caf/actor.hpp>
 #include <caf/error.hpp>
 #include <caf/result.hpp>
+#include <caf/sec.hpp>
 
 namespace camfleet {
 
@@ -17,13 +21,22 @@ namespace camfleet {
 constexpr std::chrono::milliseconds admin_relay_timeout{2000};
 
 /// Sends `xs...` to `dest` and answers the current request with its reply of
-/// type T, or with its error.
+/// type T, or with its error. Its own timeout is answered as `unavailable`,
+/// never as CAF's request_timeout: the admin interface takes that one for
+/// a question the root itself left unanswered (fleet/unanswered_questions).
 template <class T, class Self, class... Ts>
 caf::result<T> relay(Self* self, const caf::actor& dest, Ts&&... xs) {
   auto promise = self->template make_response_promise<T>();
   self->request(dest, admin_relay_timeout, std::forward<Ts>(xs)...)
       .then([promise](T& answer) mutable { promise.deliver(std::move(answer)); },
-            [promise](caf::error& error) mutable { promise.deliver(std::move(error)); });
+            [promise](caf::error& error) mutable {
+              if (error == caf::sec::request_timeout)
+                error = make_admin_error(admin_errc::unavailable,
+                                         "an actor of the fleet did not answer within " +
+                                             std::to_string(admin_relay_timeout.count()) +
+                                             " ms; it may be restarting: retry");
+              promise.deliver(std::move(error));
+            });
   return promise;
 }
 

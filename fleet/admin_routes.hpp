@@ -20,7 +20,10 @@
 
 #pragma once
 
+#include "fleet/unanswered_questions.hpp"
+
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -52,6 +55,9 @@ struct admin_context {
   std::string token;
   /// How long a request waits for the actors.
   std::chrono::milliseconds timeout{6000};
+  /// The questions that timed out and are still in the fleet's mailboxes;
+  /// shared by the copies of this context.
+  std::shared_ptr<unanswered_questions> unanswered = std::make_shared<unanswered_questions>();
 };
 
 /// Longest request target accepted; longer ones get 414.
