@@ -18,8 +18,9 @@ line appears it checks, from camsim's control API and from the daemon's
   5. deadline: every patrol ends within its deadline plus the daemon's grace
      (the longest teardown budget of the subnet + 1 s);
   6. no growth: the daemon's descriptors, threads and resident memory do not
-     grow across the run (scenarios with "leak_check"), and its threads return
-     to their idle count after every patrol of a single-subnet fleet.
+     grow across the run (scenarios with "leak_check"; in a soak, window
+     medians, see check_soak_growth), and its threads return to their idle
+     count after every patrol of a single-subnet fleet.
 
 Every violation names the invariant, the patrol, the camera and the counter.
 Exit status: 0 when every check passed, 1 when one failed, 2 for a bad
@@ -309,6 +310,14 @@ class Run:
                 self.violate(6, f"{where}: the daemon has {threads} threads after the patrol, "
                              f"its idle count is {self.thread_baseline}")
         self.samples.append((subnet, patrol, fds, threads, rss))
+        every = self.scenario.run.get("report_every")
+        if every and len(self.samples) % every == 0:
+            window = self.samples[-every:]
+            self.say(f"patrols {len(self.samples)}: daemon descriptors {fds}, threads {threads}, "
+                     f"RSS {rss} KiB; medians of the last {every}: "
+                     f"{statistics.median(s[2] for s in window):g} / "
+                     f"{statistics.median(s[3] for s in window):g} / "
+                     f"{statistics.median(s[4] for s in window):g} KiB")
         if single and len(self.samples) == 5:
             self.thread_baseline = min(s[3] for s in self.samples)
 
@@ -341,6 +350,36 @@ class Run:
             self.violate(6, f"resident memory grew from a median of {e[1]} KiB (patrols "
                          f"{early[0][1]}-{early[-1][1]}) to {l_[1]} KiB (patrols "
                          f"{late[0][1]}-{late[-1][1]}), tolerance {tolerance:.0f} KiB")
+
+    # The soak's growth rule: the samples (one per patrol, every subnet) cut
+    # into windows of `report_every` patrols; the first window is warm-up
+    # (arenas, caches, first connections); the median of the last window
+    # must stay within the tolerance of the median of the second. Medians,
+    # because a single sample falls wherever the other subnets' captures
+    # happen to be; whole windows, because a leak of one descriptor or a few
+    # KiB per patrol adds up over hundreds of them.
+    SOAK_TOLERANCE = {"open descriptors": (2, 4, 0.0), "threads": (3, 3, 0.0),
+                      "resident memory KiB": (4, 8192, 0.10)}
+
+    def check_soak_growth(self):
+        every = self.scenario.run.get("report_every") or 100
+        windows = [self.samples[i:i + every] for i in range(0, len(self.samples), every)]
+        windows = [w for w in windows if len(w) == every]
+        if len(windows) < 3:
+            self.violate(6, f"only {len(self.samples)} patrols sampled; the soak's growth check "
+                         f"needs 3 windows of {every} (one of warm-up)")
+            return
+        for name, (index, absolute, ratio) in self.SOAK_TOLERANCE.items():
+            medians = [statistics.median(s[index] for s in w) for w in windows]
+            first, final = medians[1], medians[-1]
+            tolerance = max(absolute, first * ratio)
+            self.say(f"{name}: window medians {' '.join(f'{m:g}' for m in medians)}; after "
+                     f"warm-up {first:g}, last {final:g}, tolerance +{tolerance:g}")
+            if final > first + tolerance:
+                self.violate(6, f"{name} grew: median {first:g} over patrols "
+                             f"{every + 1}-{2 * every}, "
+                             f"{final:g} over the last {every} (of {len(self.samples)}), more "
+                             f"than the tolerance of {tolerance:g}")
 
     # The main loop.
     def follow(self):
@@ -400,7 +439,11 @@ class Run:
                                  "+ grace + 2 s)")
                     return
 
-            done = all(len(lines) >= want for lines in self.lines.values())
+            total = run.get("total_patrols")
+            if total:
+                done = sum(len(lines) for lines in self.lines.values()) >= total
+            else:
+                done = all(len(lines) >= want for lines in self.lines.values())
             if done and elapsed >= min_s:
                 return
             if elapsed >= max_s:
@@ -468,13 +511,20 @@ def main():
     parser.add_argument("--max-seconds", type=float, help="time bound (overrides the scenario)")
     parser.add_argument("--soak", action="store_true",
                         help="reaching the time bound ends the run without failing it")
+    parser.add_argument("--total-patrols", type=int,
+                        help="stop after this many patrols of all subnets together")
+    parser.add_argument("--report-every", type=int,
+                        help="print the daemon's descriptors, threads and RSS every N patrols; "
+                        "with --soak, the growth check compares windows of N patrols")
     parser.add_argument("--verbose", action="store_true", help="print every patrol")
     args = parser.parse_args()
 
     try:
         scenario = Scenario(args.scenario, {"patrols": args.patrols,
                                             "max_seconds": args.max_seconds,
-                                            "soak": args.soak or None})
+                                            "soak": args.soak or None,
+                                            "total_patrols": args.total_patrols,
+                                            "report_every": args.report_every})
     except (ScenarioError, OSError, ValueError, KeyError) as error:
         print(f"chaos_runner: {error}", file=sys.stderr)
         return 2
@@ -493,7 +543,9 @@ def main():
         run.follow()
         run.stop_daemon()
         run.final_checks()
-        if "leak_check" in scenario.run:
+        if scenario.run.get("soak"):
+            run.check_soak_growth()
+        elif "leak_check" in scenario.run:
             run.check_growth()
     except RuntimeError as error:
         run.violations.append(str(error))
