@@ -44,6 +44,8 @@ from chaos_scenario import Scenario, ScenarioError, camfleet_config, effective_s
 
 SETTLE_S = 0.3
 POLL_S = 0.02
+# Below the shortest session timeout a held camera has in the scenarios (3 s).
+KEEP_ALIVE_S = 1.0
 
 
 class Run:
@@ -395,6 +397,7 @@ class Run:
         last_end = {s: self.daemon_started for s in self.scenario.subnets}
         start = time.monotonic()
         sockets_before = {}
+        last_keep_alive = start
 
         while True:
             now = time.monotonic()
@@ -454,6 +457,11 @@ class Run:
                     self.violate(5, f"only {counts} patrols in {max_s} s; {want} per subnet "
                                  "were expected")
                 return
+
+            if now - last_keep_alive >= KEEP_ALIVE_S:
+                last_keep_alive = now
+                for holder in self.holders.values():
+                    holder.keep_alive()
 
             sockets_before = self.sockets_by_camera()
             time.sleep(POLL_S)
