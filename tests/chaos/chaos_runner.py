@@ -177,11 +177,14 @@ class Run:
         # a socket to one of the subnet's cameras that was already there before
         # the line appeared spans the patrol end; any socket at all while the
         # next patrol is far from due was opened or kept after the end.
+        # Late (see below), the sockets seen before the line may already be
+        # the next patrol's.
+        late = time.time() >= next_due
         sockets_now = self.sockets_by_camera()
         quiet = time.time() < ended + settings["interval_ms"] / 2000
         for cid in cameras_here:
             held = sockets_now.get(cid, set())
-            spanning = held & sockets_before.get(cid, set())
+            spanning = set() if late else held & sockets_before.get(cid, set())
             if spanning or (held and quiet):
                 self.violate(1, f"{where}: camera {cid}: the daemon holds {len(held)} TCP "
                              f"socket(s) to it (/proc/{self.daemon.pid}/fd) "
@@ -190,11 +193,22 @@ class Run:
 
         # 1, camsim side: no open connection, no active session (silent cameras
         # keep sessions they never saw torn down), within the settle bound.
+        # A runner that reaches this line only after the next patrol was due
+        # (a loaded machine, a backlog of lines) may see that patrol's own
+        # connection: one per camera is then inconclusive, not a leak; a real
+        # leftover is still caught by the next check that is on time.
+        late = time.time() >= next_due
         first = self.api.cameras()
         end = time.monotonic() + SETTLE_S
         now = first
         while True:
             problems = self.release_problems(cameras_here, now)
+            if late and problems and all(
+                    self.daemon_counts(cid, now[cid])["open_connections"] <= 1
+                    for cid, _ in problems):
+                self.inconclusive += 1
+                problems = []
+                break
             if not problems or time.monotonic() >= end:
                 break
             grown = [cid for cid, _ in problems
@@ -234,13 +248,16 @@ class Run:
                              f"{self.max_daemon_sockets[cid]} TCP sockets to it at once")
                 self.max_daemon_sockets[cid] = 1  # report each excess once
             # 3: every session ended with a TEARDOWN.
+            # Late, the next patrol's session may be open: it has no TEARDOWN yet.
+            in_progress = counts["active_sessions"] if late else 0
             if cid not in self.scenario.silent:
-                if counts["sessions_started"] != counts["teardowns_received"] or \
+                if counts["sessions_started"] != counts["teardowns_received"] + in_progress or \
                         now[cid]["sessions_expired"] > 0:
                     self.violate(3, f"{where}: camera {cid}: the daemon's sessions_started="
                                  f"{counts['sessions_started']} but teardowns_received="
                                  f"{counts['teardowns_received']}, sessions_expired="
-                                 f"{now[cid]['sessions_expired']}")
+                                 f"{now[cid]['sessions_expired']}"
+                                 f"{f', {in_progress} in progress' if in_progress else ''}")
 
         # 4: healthy cameras captured.
         outcomes = {c["camera"]: c for c in line["cameras"]}
