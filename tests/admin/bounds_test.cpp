@@ -1,8 +1,9 @@
 // Bounded memory: each buffer and each queue between actors that a producer
 // can fill is flooded past its bound, and the bound holds: the camera
 // history, the patrol reports kept per subnet, the patrol log writer's
-// pending reports (the real camfleetd writing into a pipe nobody reads), and
-// the admin interface's questions to a fleet root that stopped answering.
+// pending reports (the real camfleetd writing into a pipe nobody reads), the
+// configuration file a reload reads, and the admin interface's questions to
+// a fleet root that stopped answering.
 
 #include "fleet/admin_routes.hpp"
 #include "messages/admin_messages.hpp"
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <sstream>
 
@@ -182,6 +184,18 @@ TEST_CASE("bounds: camera history, reports kept and the patrol log writer's queu
   REQUIRE(eventually(
       [&] { return daemon.log().find("the patrol log writer caught up") != std::string::npos; },
       10s));
+
+  // A FIFO in place of the configuration: reload refuses it at once rather
+  // than blocking the root while the patrol reports pile up in its mailbox.
+  REQUIRE(std::remove(daemon.config_path().c_str()) == 0);
+  REQUIRE(mkfifo(daemon.config_path().c_str(), 0600) == 0);
+  auto reload_started = steady::now();
+  auto refused = daemon.call("POST", "/v1/reload");
+  CHECK(steady::now() - reload_started < 3s);
+  INFO(refused.body);
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find("is not a regular file") != std::string::npos);
+  CHECK(number(daemon.get("/v1/fleet"), "cameras") == 1);
 
   // Resumed, patrols are logged again.
   REQUIRE(daemon.call("POST", "/v1/subnets/gamma/resume").status == 200);
