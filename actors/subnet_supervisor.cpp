@@ -112,6 +112,7 @@ void finish_patrol(subnet_supervisor_type* self) {
   report.patrol_id = patrol.id;
   report.started_at_ms = epoch_ms(patrol.started.wall);
   report.ended_at_ms = epoch_ms(now.wall);
+  report.duration_ms = duration_cast<milliseconds>(now.mono - patrol.started.mono).count();
   report.deadline_reached = patrol.deadline_reached;
   for (std::size_t i = 0; i < st.cameras.size(); ++i) {
     if (patrol.results[i]) {
