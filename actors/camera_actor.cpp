@@ -1,5 +1,7 @@
 #include "actors/camera_actor.hpp"
 
+#include "actors/camera_actor_steps.hpp"
+#include "actors/camera_live.hpp"
 #include "actors/capture_worker.hpp"
 #include "camera/backoff.hpp"
 #include "fleet/metrics.hpp"
@@ -8,6 +10,8 @@
 #include "messages/fleet_messages.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include <caf/all.hpp>
 
@@ -24,25 +28,6 @@ using std::chrono::milliseconds;
 // not reported counts as overrunning. libav polls its interrupt callback
 // every 100 ms; anything beyond this margin is a call that ignores it.
 constexpr milliseconds overrun_margin{2000};
-
-capture_report make_report(const camera_actor_state& st, std::uint64_t patrol_id,
-                           patrol_outcome outcome) {
-  capture_report report;
-  report.camera_id = st.config.id;
-  report.patrol_id = patrol_id;
-  report.outcome = outcome;
-  return report;
-}
-
-// The budgets of one capture: the camera's own, cut to what is left of the
-// patrol. The teardown budget is never cut: it is what lets the TEARDOWN out.
-capture_budget budget_for(const camera_config& config, std::int64_t patrol_left_ms) {
-  auto budget = config.budget;
-  budget.capture =
-      std::min(budget.capture, milliseconds{std::max<std::int64_t>(patrol_left_ms, 1)});
-  budget.connect = std::min(budget.connect, budget.capture);
-  return budget;
-}
 
 bool is_power_of_two(std::uint32_t n) {
   return n != 0 && (n & (n - 1)) == 0;
@@ -65,6 +50,36 @@ void log_failure(camera_actor_type* self, failure_kind kind, const std::string& 
     st.last_warned_kind = kind;
 }
 
+// On-demand snapshots that shared a capture: its picture (read back from
+// the snapshot it wrote), or why there is none.
+void answer_snapshot_requests(camera_actor_type* self, std::vector<caf::response_promise>& requests,
+                              const capture_done& done) {
+  if (requests.empty())
+    return;
+  auto& st = self->state;
+  if (!done.ok) {
+    auto error = make_admin_error(admin_errc::conflict, "camera " + st.config.id +
+                                                            " failed: " + done.failure + " (" +
+                                                            done.detail + ")");
+    for (auto& request : requests)
+      request.deliver(error);
+    return;
+  }
+  fresh_snapshot picture;
+  picture.width = done.width;
+  picture.height = done.height;
+  auto file = snapshot_path(st.snapshot_dir, st.subnet, st.config.id);
+  std::ifstream in{file, std::ios::binary};
+  picture.jpeg.assign(std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{});
+  for (auto& request : requests) {
+    if (picture.jpeg.empty())
+      request.deliver(make_admin_error(admin_errc::conflict, "the snapshot just written to " +
+                                                                 file + " could not be read back"));
+    else
+      request.deliver(picture);
+  }
+}
+
 // `sequence` names the capture `done` belongs to: a worker whose capture was
 // force-released answers later, and must not end the camera's next capture.
 void finish_capture(camera_actor_type* self, const capture_done& done, std::uint64_t sequence) {
@@ -74,6 +89,22 @@ void finish_capture(camera_actor_type* self, const capture_done& done, std::uint
   auto now = timestamp::now();
   auto report = make_report(st, st.capture->patrol_id, patrol_outcome::captured);
   report.duration_ms = duration_cast<milliseconds>(now.mono - st.capture->started.mono).count();
+  auto kind = failure_kind_from_string(done.failure).value_or(failure_kind::protocol_error);
+
+  if (st.capture->preempted && !done.ok && kind == failure_kind::cancelled) {
+    // Cut short for a viewer: not the camera's failure. The patrol is
+    // answered by the live session that opens now.
+    st.machine.session_closed(now, false, "capture cut short for a live viewer");
+    std::vector<frame_waiter> waiting;
+    if (st.capture->for_patrol)
+      waiting.push_back(frame_waiter{false, st.capture->patrol_id, 0, st.capture->started,
+                                     std::move(st.capture->promise)});
+    for (auto& request : st.capture->snapshot_requests)
+      waiting.push_back(frame_waiter{true, 0, 0, st.capture->started, std::move(request)});
+    st.capture.reset();
+    after_preempted_capture(self, std::move(waiting));
+    return;
+  }
 
   if (done.ok) {
     // A capture that succeeds has played the session, even if the phase
@@ -84,27 +115,79 @@ void finish_capture(camera_actor_type* self, const capture_done& done, std::uint
     report.snapshot_bytes = done.snapshot_bytes;
     report.width = done.width;
     report.height = done.height;
-    if (st.last_warned_kind)
-      spdlog::info("subnet={} camera={} recovered: snapshot taken after earlier failures",
-                   st.subnet, st.config.id);
-    st.last_warned_kind.reset();
+    note_success(self);
     spdlog::debug("subnet={} camera={} snapshot {}x{}, {} bytes, first frame after {} ms",
                   st.subnet, st.config.id, done.width, done.height, done.snapshot_bytes,
                   done.time_to_frame_ms);
   } else {
-    auto kind = failure_kind_from_string(done.failure).value_or(failure_kind::protocol_error);
-    auto delay = backoff_delay(st.config.backoff, st.machine.consecutive_failures() + 1, st.rng);
-    st.machine.capture_failed(now, kind, delay);
-    st.last_failure_detail = done.detail;
-    log_failure(self, kind, done.detail, delay);
-    self->delayed_send(self, delay, retry_atom::value);
+    enter_backoff(self, kind, done.detail);
     report.outcome = patrol_outcome::failed;
     report.failure = done.failure;
     report.detail = done.detail;
   }
 
-  st.capture->promise.deliver(std::move(report));
+  bool preempted = st.capture->preempted;
+  if (st.capture->for_patrol)
+    st.capture->promise.deliver(std::move(report));
+  answer_snapshot_requests(self, st.capture->snapshot_requests, done);
   st.capture.reset();
+  if (preempted) {
+    if (done.ok)
+      after_preempted_capture(self, {});
+    else
+      refuse_pending_leases(self, make_admin_error(admin_errc::conflict,
+                                                   "camera " + st.config.id + " failed: " +
+                                                       done.failure + " (" + done.detail + ")"));
+  }
+}
+
+// Spawns the worker of one capture. `promise` answers the patrol's order;
+// for an on-demand snapshot there is none (`for_patrol` false) and the
+// snapshot requests waiting are answered instead.
+void launch_capture(camera_actor_type* self, std::uint64_t patrol_id, std::int64_t budget_ms,
+                    caf::response_promise promise, bool for_patrol) {
+  auto& st = self->state;
+  auto now = timestamp::now();
+  capture_job job;
+  job.subnet = st.subnet;
+  job.camera = st.config;
+  job.snapshot_file = snapshot_path(st.snapshot_dir, st.subnet, st.config.id);
+  job.budget = budget_for(st.config, budget_ms);
+  job.cancel = std::make_shared<std::atomic<bool>>(false);
+  job.camera_actor = caf::actor_cast<caf::actor>(self);
+  auto budget = job.budget;
+  auto cancel = job.cancel;
+
+  auto worker = self->spawn<caf::detached + caf::linked>(capture_worker, std::move(job));
+  self->send(st.supervisor, session_opened{st.config.id, patrol_id, worker});
+
+  auto sequence = ++st.capture_sequence;
+  running_capture capture;
+  capture.worker = worker;
+  capture.cancel = cancel;
+  capture.patrol_id = patrol_id;
+  capture.sequence = sequence;
+  capture.started = now;
+  capture.promise = std::move(promise);
+  capture.budget = budget;
+  capture.for_patrol = for_patrol;
+  st.capture = std::move(capture);
+  spdlog::debug("subnet={} camera={} capture started for {}, budget {} ms", st.subnet, st.config.id,
+                for_patrol ? "patrol " + std::to_string(patrol_id) : "an on-demand snapshot",
+                budget.capture.count());
+
+  self->delayed_send(self, budget.capture + budget.teardown + overrun_margin, overrun_atom::value,
+                     sequence);
+  self->request(worker, caf::infinite, capture_atom::value)
+      .then([self, sequence](capture_done& done) { finish_capture(self, done, sequence); },
+            [self, sequence](caf::error& error) {
+              // The worker died without answering (it threw): its session
+              // closed with it, through its destructors.
+              capture_done done;
+              done.failure = to_string(failure_kind::protocol_error);
+              done.detail = "capture worker failed: " + self->system().render(error);
+              finish_capture(self, done, sequence);
+            });
 }
 
 caf::result<capture_report> start_capture(camera_actor_type* self, const capture_order& order) {
@@ -119,55 +202,60 @@ caf::result<capture_report> start_capture(camera_actor_type* self, const capture
                     " failures";
     return report;
   }
+  if (st.live && !st.live->closing)
+    return serve_from_live(self, order.patrol_id, order.budget_ms, self->make_response_promise());
+  if (st.live) {
+    auto report = make_report(st, order.patrol_id, patrol_outcome::busy);
+    report.detail = "its live session is still closing";
+    return report;
+  }
   if (st.capture || !st.machine.start_capture(now, "patrol " + std::to_string(order.patrol_id))) {
-    // The supervisor never orders a second capture while one runs; if it
+    // The supervisor never orders a second capture while one runs (an
+    // on-demand snapshot's capture makes the camera busy for it); if it
     // does, refusing keeps the camera at one session.
-    spdlog::error("subnet={} camera={} refused a capture order in state {}: a second session "
-                  "was asked for; this is a bug in the subnet supervisor",
-                  st.subnet, st.config.id, to_string(st.machine.state()));
+    spdlog::warn("subnet={} camera={} refused a capture order in state {}: a capture is "
+                 "already running",
+                 st.subnet, st.config.id, to_string(st.machine.state()));
     auto report = make_report(st, order.patrol_id, patrol_outcome::busy);
     report.detail = "a capture is already running";
     return report;
   }
+  auto promise = self->make_response_promise();
+  launch_capture(self, order.patrol_id, order.budget_ms, promise, true);
+  return promise;
+}
 
-  capture_job job;
-  job.subnet = st.subnet;
-  job.camera = st.config;
-  job.snapshot_file = snapshot_path(st.snapshot_dir, st.subnet, st.config.id);
-  job.budget = budget_for(st.config, order.budget_ms);
-  job.cancel = std::make_shared<std::atomic<bool>>(false);
-  job.camera_actor = caf::actor_cast<caf::actor>(self);
-  auto budget = job.budget;
-  auto cancel = job.cancel;
-
-  auto worker = self->spawn<caf::detached + caf::linked>(capture_worker, std::move(job));
-  self->send(st.supervisor, session_opened{st.config.id, order.patrol_id, worker});
-
-  auto sequence = ++st.capture_sequence;
-  st.capture = running_capture{worker,
-                               cancel,
-                               order.patrol_id,
-                               sequence,
-                               now,
-                               capture_phase::connecting,
-                               self->make_response_promise(),
-                               budget};
-  spdlog::debug("subnet={} camera={} capture started for patrol {}, budget {} ms", st.subnet,
-                st.config.id, order.patrol_id, budget.capture.count());
-
-  self->delayed_send(self, budget.capture + budget.teardown + overrun_margin, overrun_atom::value,
-                     sequence);
-  self->request(worker, caf::infinite, capture_atom::value)
-      .then([self, sequence](capture_done& done) { finish_capture(self, done, sequence); },
-            [self, sequence](caf::error& error) {
-              // The worker died without answering (it threw): its session
-              // closed with it, through its destructors.
-              capture_done done;
-              done.failure = to_string(failure_kind::protocol_error);
-              done.detail = "capture worker failed: " + self->system().render(error);
-              finish_capture(self, done, sequence);
-            });
-  return st.capture->promise;
+// An on-demand snapshot: from the live session if there is one, sharing the
+// running capture's picture if one runs, else from a capture of its own.
+caf::result<fresh_snapshot> take_snapshot(camera_actor_type* self) {
+  auto& st = self->state;
+  const auto& id = st.config.id;
+  if (st.machine.state() == camera_state::backoff) {
+    auto kind = st.machine.last_failure();
+    return make_admin_error(admin_errc::conflict,
+                            "camera " + id + " is backing off after " +
+                                std::to_string(st.machine.consecutive_failures()) +
+                                " failures (last: " + (kind ? to_string(*kind) : "none") +
+                                "); reset it to try now");
+  }
+  if (!st.released_workers.empty() || (st.live && st.live->closing))
+    return make_admin_error(admin_errc::conflict, "camera " + id +
+                                                      "'s last session is still closing; try "
+                                                      "again in a moment");
+  if (st.live)
+    return serve_snapshot_from_live(self, self->make_response_promise());
+  auto promise = self->make_response_promise();
+  if (st.capture) {
+    st.capture->snapshot_requests.push_back(promise);
+    return promise;
+  }
+  if (!st.machine.start_capture(timestamp::now(), "on-demand snapshot"))
+    return make_admin_error(admin_errc::conflict, "camera " + id +
+                                                      " cannot start a capture in state " +
+                                                      to_string(st.machine.state()));
+  launch_capture(self, 0, st.config.budget.capture.count(), caf::response_promise{}, false);
+  st.capture->snapshot_requests.push_back(promise);
+  return promise;
 }
 
 std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {
@@ -236,6 +324,17 @@ camera_view make_view(camera_actor_type* self, bool with_history) {
   }
   if (auto success = machine.last_success())
     view.last_success_at_ms = epoch_ms(success->wall);
+  if (st.live) {
+    const auto& live = *st.live;
+    view.live = true;
+    view.worker_id = live.worker.id();
+    view.session_open = true;
+    view.live_since_at_ms = wall_ms_of(live.started.mono, now);
+    view.live_frames = live.frames;
+    for (const auto& lease : live.leases)
+      view.leases.push_back(lease_view{lease.id, lease.viewer, wall_ms_of(lease.since.mono, now),
+                                       lease.frames_served});
+  }
   view.stuck = is_stuck(st, now);
   view.forced_releases = st.forced_releases;
   if (with_history)
@@ -290,6 +389,16 @@ act_result on_act(camera_actor_type* self, const camera_act& act) {
   auto& st = self->state;
   act_result result;
   if (act.kind == act_kind::kick) {
+    if (st.live && !st.live->closing) {
+      auto viewers = st.live->leases.size();
+      end_live_session(self, "kicked by an operator");
+      spdlog::info("subnet={} camera={} live session kicked by an operator ({} viewers)", st.subnet,
+                   st.config.id, viewers);
+      result.changed = true;
+      result.message = "ended the live session and its " + std::to_string(viewers) +
+                       " viewers' leases; it closes within the teardown budget";
+      return result;
+    }
     if (!st.capture) {
       result.message = "no capture running: nothing to cancel";
       return result;
@@ -318,9 +427,47 @@ act_result on_act(camera_actor_type* self, const camera_act& act) {
 
 } // namespace
 
+capture_report make_report(const camera_actor_state& st, std::uint64_t patrol_id,
+                           patrol_outcome outcome) {
+  capture_report report;
+  report.camera_id = st.config.id;
+  report.patrol_id = patrol_id;
+  report.outcome = outcome;
+  return report;
+}
+
+capture_budget budget_for(const camera_config& config, std::int64_t patrol_left_ms) {
+  auto budget = config.budget;
+  budget.capture =
+      std::min(budget.capture, milliseconds{std::max<std::int64_t>(patrol_left_ms, 1)});
+  budget.connect = std::min(budget.connect, budget.capture);
+  return budget;
+}
+
+std::chrono::milliseconds enter_backoff(camera_actor_type* self, failure_kind kind,
+                                        const std::string& detail) {
+  auto& st = self->state;
+  auto delay = backoff_delay(st.config.backoff, st.machine.consecutive_failures() + 1, st.rng);
+  st.machine.capture_failed(timestamp::now(), kind, delay);
+  st.last_failure_detail = detail;
+  log_failure(self, kind, detail, delay);
+  self->delayed_send(self, delay, retry_atom::value);
+  return delay;
+}
+
+void note_success(camera_actor_type* self) {
+  auto& st = self->state;
+  if (st.last_warned_kind)
+    spdlog::info("subnet={} camera={} recovered: snapshot taken after earlier failures", st.subnet,
+                 st.config.id);
+  st.last_warned_kind.reset();
+}
+
 camera_actor_state::~camera_actor_state() {
   if (capture)
     capture->cancel->store(true);
+  if (live)
+    live->cancel->store(true);
 }
 
 caf::behavior camera_actor(camera_actor_type* self, std::string subnet, camera_config config,
@@ -335,9 +482,14 @@ caf::behavior camera_actor(camera_actor_type* self, std::string subnet, camera_c
   // end (normal after every capture) must not end this actor. Any other
   // exit message (the supervisor's) ends it, and the state's destructor
   // cancels the capture.
+  // Viewers are monitored: a viewer's end is the end of its lease.
+  self->set_down_handler([self](caf::down_msg& msg) { on_viewer_down(self, msg); });
+
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     if (st.capture && msg.source == st.capture->worker.address())
+      return;
+    if (st.live && msg.source == st.live->worker.address())
       return;
     auto& released = st.released_workers;
     if (auto it = std::find(released.begin(), released.end(), msg.source); it != released.end()) {
@@ -362,8 +514,23 @@ caf::behavior camera_actor(camera_actor_type* self, std::string subnet, camera_c
           st.capture->cancel->store(true);
         }
       },
+      [self](lease_request& request) { return request_lease(self, request); },
+      [self](snapshot_atom, const std::string&) { return take_snapshot(self); },
+      [self](live_frame& frame) { on_live_frame(self, frame); },
+      [self](lease_expired_atom, std::uint64_t lease_id) { on_lease_expired(self, lease_id); },
+      [self](frame_wait_atom, std::uint64_t sequence) { on_frame_wait_over(self, sequence); },
       [self](phase_atom, capture_phase phase) {
         auto& st = self->state;
+        if (st.live && !st.capture) {
+          // Phases of the live session (a capture and a live session never
+          // run at once).
+          st.live->phase = phase;
+          if (phase >= capture_phase::waiting_for_key_frame &&
+              phase != capture_phase::tearing_down &&
+              st.machine.state() == camera_state::connecting)
+            st.machine.session_ready(timestamp::now());
+          return;
+        }
         if (!st.capture)
           return;
         st.capture->phase = phase;

@@ -11,12 +11,19 @@
 // actor (a kill, its supervisor's death, shutdown), the worker's libav call
 // returns within libav's polling interval and the worker tears the session
 // down on a fresh budget.
+//
+// Live view (actors/camera_live.hpp, messages/live_messages.hpp): viewers
+// lease the camera's one session. The first makes the actor open a live
+// session on a live worker; patrols that meet it take their frame from it;
+// the last viewer to leave (or whose lease runs out) makes it tear the
+// session down. The same destructor cancels a live session.
 
 #pragma once
 
 #include "camera/camera_state.hpp"
 #include "camera/snapshot_capture.hpp"
 #include "config/fleet_config.hpp"
+#include "messages/live_messages.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -27,6 +34,7 @@
 #include <vector>
 
 #include <caf/behavior.hpp>
+#include <caf/message.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -47,6 +55,60 @@ struct running_capture {
   /// Set by the first sweep that found the capture stuck, which logs it; the
   /// next sweep that still finds it stuck force-releases it.
   bool stuck_logged = false;
+  /// A viewer arrived: the capture was cancelled to make way for a live
+  /// session, which will answer its patrol instead.
+  bool preempted = false;
+  /// False for a capture started for an on-demand snapshot: no patrol waits
+  /// for its report.
+  bool for_patrol = true;
+  /// On-demand snapshots sharing this capture's picture.
+  std::vector<caf::response_promise> snapshot_requests;
+};
+
+/// One viewer watching the camera.
+struct viewer_lease {
+  std::uint64_t id = 0;
+  std::string viewer;
+  /// Receives the frames; monitored, so that its end ends the lease.
+  caf::actor subscriber;
+  timestamp since;
+  std::uint64_t frames_served = 0;
+};
+
+/// A patrol capture, or an on-demand snapshot, answered by the live
+/// session's next picture.
+struct frame_waiter {
+  /// An on-demand snapshot (answered with a fresh_snapshot), not a patrol.
+  bool on_demand = false;
+  std::uint64_t patrol_id = 0;
+  /// Names this waiter's timer.
+  std::uint64_t sequence = 0;
+  timestamp started;
+  caf::response_promise promise;
+};
+
+/// The camera's live session, held while anyone watches.
+struct live_session {
+  caf::actor worker;
+  std::shared_ptr<std::atomic<bool>> cancel;
+  /// Which of the camera's live sessions this is (frames carry it).
+  std::uint64_t session = 0;
+  timestamp started;
+  capture_phase phase = capture_phase::connecting;
+  std::vector<viewer_lease> leases;
+  std::vector<frame_waiter> waiting;
+  std::uint64_t frames = 0;
+  /// The latest picture, as a ready message, for a viewer who joins.
+  std::optional<caf::message> latest;
+  /// Nobody needs it any more: cancelled, tearing down.
+  bool closing = false;
+};
+
+/// A viewer's request that waits for the session to be free (a pre-empted
+/// capture, or a live session still tearing down).
+struct pending_lease {
+  lease_request request;
+  caf::response_promise promise;
 };
 
 struct camera_actor_state {
@@ -75,8 +137,14 @@ struct camera_actor_state {
   /// end this actor.
   std::vector<caf::actor_addr> released_workers;
 
-  /// Cancels the running capture, if any: the actor's end, for whatever
-  /// reason, releases the camera's session.
+  std::optional<live_session> live;
+  std::uint64_t live_sequence = 0;
+  std::uint64_t lease_sequence = 0;
+  std::uint64_t waiter_sequence = 0;
+  std::vector<pending_lease> pending_leases;
+
+  /// Cancels the running capture and the live session, if any: the actor's
+  /// end, for whatever reason, releases the camera's session.
   ~camera_actor_state();
 };
 

@@ -27,7 +27,7 @@ capture_done run_capture(const capture_job& job) {
   }
 
   auto& image = std::get<snapshot>(result);
-  if (auto error = write_file_atomically(job.snapshot_file, image.jpeg)) {
+  if (auto error = write_snapshot(job.snapshot_file, image.jpeg)) {
     done.failure = to_string(failure_kind::storage_error);
     done.detail = *error;
     return done;

@@ -186,9 +186,12 @@ caf::result<reload_result> reload(fleet_root_type* self) {
   auto loaded = load_fleet_config(st.options.config_path, process_environment());
   reload_result result;
   if (!loaded.config) {
+    // Every problem, so that a reload by SIGHUP (whose answer nobody reads)
+    // says as much as the admin API's answer.
     for (const auto& problem : loaded.problems) {
       result.problem_paths.push_back(problem.path);
       result.problem_reasons.push_back(problem.reason);
+      spdlog::warn("configuration reload: {}: {}", st.options.config_path, to_string(problem));
     }
     spdlog::warn("configuration reload refused: {} problems in {}; nothing changed",
                  loaded.problems.size(), st.options.config_path);
@@ -200,6 +203,7 @@ caf::result<reload_result> reload(fleet_root_type* self) {
     for (const auto& problem : moved) {
       result.problem_paths.push_back(problem.path);
       result.problem_reasons.push_back(problem.reason);
+      spdlog::warn("configuration reload: {}: {}", st.options.config_path, to_string(problem));
     }
     spdlog::warn("configuration reload refused: {} cameras would move between subnets; nothing "
                  "changed",

@@ -37,10 +37,12 @@ caf::result<std::vector<patrol_report>> recent_reports(fleet_root_type* self,
 /// Rereads the configuration file; applies it if it is valid.
 caf::result<reload_result> reload(fleet_root_type* self);
 
-/// Passes a request about camera `camera_id` to its subnet's supervisor.
+/// Passes a request about camera `camera_id` to its subnet's supervisor,
+/// waiting at most `timeout` for the answer.
 template <class T, class... Ts>
-caf::result<T> relay_to_camera_subnet(fleet_root_type* self, const std::string& camera_id,
-                                      Ts&&... xs) {
+caf::result<T> relay_to_camera_subnet_within(fleet_root_type* self,
+                                             std::chrono::milliseconds timeout,
+                                             const std::string& camera_id, Ts&&... xs) {
   auto subnet = subnet_of_camera(self->state, camera_id);
   if (subnet == nullptr)
     return make_admin_error(admin_errc::not_found, "no camera \"" + camera_id + "\"");
@@ -48,7 +50,15 @@ caf::result<T> relay_to_camera_subnet(fleet_root_type* self, const std::string& 
     return make_admin_error(admin_errc::unavailable,
                             "the supervisor of subnet " + subnet->config.name + " is not running" +
                                 (subnet->given_up ? " (given up after too many restarts)" : ""));
-  return relay<T>(self, subnet->supervisor, std::forward<Ts>(xs)...);
+  return relay_within<T>(self, timeout, subnet->supervisor, std::forward<Ts>(xs)...);
+}
+
+/// relay_to_camera_subnet_within the admin relay timeout.
+template <class T, class... Ts>
+caf::result<T> relay_to_camera_subnet(fleet_root_type* self, const std::string& camera_id,
+                                      Ts&&... xs) {
+  return relay_to_camera_subnet_within<T>(self, admin_relay_timeout, camera_id,
+                                          std::forward<Ts>(xs)...);
 }
 
 } // namespace camfleet

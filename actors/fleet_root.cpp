@@ -4,6 +4,7 @@
 #include "actors/subnet_supervisor.hpp"
 #include "fleet/metrics.hpp"
 #include "messages/fleet_messages.hpp"
+#include "messages/live_messages.hpp"
 
 #include <algorithm>
 
@@ -161,6 +162,14 @@ caf::behavior fleet_root(fleet_root_type* self, fleet_root_options options) {
       [self](inspect_atom) { return inspect_fleet(self); },
       [self](inspect_atom, const std::string& camera_id) {
         return relay_to_camera_subnet<camera_view>(self, camera_id, inspect_atom::value, camera_id);
+      },
+      [self](const lease_request& request) {
+        return relay_to_camera_subnet_within<lease_grant>(self, lease_relay_timeout,
+                                                          request.camera_id, request);
+      },
+      [self](snapshot_atom, const std::string& camera_id) {
+        return relay_to_camera_subnet_within<fresh_snapshot>(self, lease_relay_timeout, camera_id,
+                                                             snapshot_atom::value, camera_id);
       },
       [self](const camera_act& act) {
         return relay_to_camera_subnet<act_result>(self, act.camera_id, act);

@@ -1,8 +1,7 @@
 // The patrol log writer: appends one JSON line per patrol_report to a file.
 //
-// Detached, because file writes block. Each line goes out in a single
-// write() on a descriptor opened with O_APPEND, so a killed daemon leaves
-// complete lines only, and several writers never interleave within a line.
+// Detached, because file writes block. The file (fleet/patrol_log_file.hpp)
+// takes each line in one write() and repairs a torn last line when opened.
 // It quits on shutdown_atom, after every report already sent to it.
 
 #pragma once

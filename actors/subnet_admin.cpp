@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <variant>
 
 #include <caf/all.hpp>
 
@@ -182,6 +183,50 @@ caf::result<act_result> act_on_camera(subnet_supervisor_type* self, const camera
   return make_admin_error(admin_errc::conflict, "patrols are started per subnet, not per camera");
 }
 
+namespace {
+
+// The camera a viewer or an on-demand snapshot wants, or why it may not
+// have a session now: not found, paused, stopping, or restarting with its
+// last session still closing.
+std::variant<caf::actor, caf::error>
+camera_for_session(subnet_supervisor_type* self, const std::string& id, const char* purpose) {
+  auto& st = self->state;
+  auto index = camera_by_id(st, id);
+  if (!index)
+    return make_admin_error(admin_errc::not_found, "no camera \"" + id + "\"");
+  const auto& camera = st.cameras[*index];
+  if (camera.paused || st.paused)
+    return make_admin_error(admin_errc::conflict,
+                            "camera " + id + (camera.paused ? " is" : "'s subnet is") +
+                                " paused by an operator: resume it " + purpose);
+  if (st.stopping)
+    return make_admin_error(admin_errc::unavailable,
+                            "subnet " + st.options.subnet.name + " is stopping");
+  if (!camera.actor || camera.orphan_worker)
+    return make_admin_error(admin_errc::conflict,
+                            "camera " + id + " is being restarted and its last session is " +
+                                "still closing; try again in a moment");
+  return camera.actor;
+}
+
+} // namespace
+
+caf::result<lease_grant> lease_camera(subnet_supervisor_type* self, lease_request& request) {
+  auto camera = camera_for_session(self, request.camera_id, "to watch");
+  if (auto* error = std::get_if<caf::error>(&camera))
+    return std::move(*error);
+  return relay_within<lease_grant>(self, lease_relay_timeout, std::get<caf::actor>(camera),
+                                   std::move(request));
+}
+
+caf::result<fresh_snapshot> snapshot_camera(subnet_supervisor_type* self, const std::string& id) {
+  auto camera = camera_for_session(self, id, "to take a snapshot");
+  if (auto* error = std::get_if<caf::error>(&camera))
+    return std::move(*error);
+  return relay_within<fresh_snapshot>(self, lease_relay_timeout, std::get<caf::actor>(camera),
+                                      snapshot_atom::value, id);
+}
+
 caf::result<act_result> act_on_subnet(subnet_supervisor_type* self, const subnet_act& act) {
   auto& st = self->state;
   const auto& name = st.options.subnet.name;
@@ -275,7 +320,7 @@ void apply_pending_config(subnet_supervisor_type* self) {
       continue;
     }
     bool paused = it != old.end() && it->second->paused;
-    next.push_back(supervised_camera{camera_config, nullptr, nullptr, paused});
+    next.push_back(supervised_camera{camera_config, nullptr, nullptr, nullptr, false, paused});
   }
   // Removed and changed cameras: no session is held, so they simply end.
   // Unlinked first, so that their end is not taken for a crash to restart.

@@ -7,6 +7,7 @@
 
 #include "actors/subnet_supervisor.hpp"
 #include "messages/admin_messages.hpp"
+#include "messages/live_messages.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/result.hpp>
@@ -32,6 +33,13 @@ caf::result<subnet_view> inspect_subnet(subnet_supervisor_type* self);
 caf::result<camera_view> inspect_camera(subnet_supervisor_type* self, const std::string& id);
 
 caf::result<act_result> act_on_camera(subnet_supervisor_type* self, const camera_act& act);
+
+/// A viewer's lease request for one of the subnet's cameras, refused while
+/// the camera or the subnet is paused, passed on to the camera otherwise.
+caf::result<lease_grant> lease_camera(subnet_supervisor_type* self, lease_request& request);
+
+/// An on-demand snapshot of one of the subnet's cameras, refused as a lease is.
+caf::result<fresh_snapshot> snapshot_camera(subnet_supervisor_type* self, const std::string& id);
 caf::result<act_result> act_on_subnet(subnet_supervisor_type* self, const subnet_act& act);
 
 /// Sends every camera a sweep with its stuck grace, and schedules the next.

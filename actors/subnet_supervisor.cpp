@@ -21,6 +21,12 @@ void spawn_camera(subnet_supervisor_type* self, std::size_t index) {
 }
 
 bool sessions_open(const subnet_supervisor_state& st) {
+  return std::any_of(st.cameras.begin(), st.cameras.end(), [](const supervised_camera& camera) {
+    return camera.worker || camera.live_worker;
+  });
+}
+
+bool capture_sessions_open(const subnet_supervisor_state& st) {
   return std::any_of(st.cameras.begin(), st.cameras.end(),
                      [](const supervised_camera& camera) { return bool{camera.worker}; });
 }
@@ -53,9 +59,12 @@ std::optional<std::size_t> camera_by_actor(subnet_supervisor_state& st,
 
 std::optional<std::size_t> camera_by_worker(subnet_supervisor_state& st,
                                             const caf::actor_addr& addr) {
-  for (std::size_t i = 0; i < st.cameras.size(); ++i)
-    if (st.cameras[i].worker && st.cameras[i].worker.address() == addr)
+  for (std::size_t i = 0; i < st.cameras.size(); ++i) {
+    const auto& camera = st.cameras[i];
+    if ((camera.worker && camera.worker.address() == addr) ||
+        (camera.live_worker && camera.live_worker.address() == addr))
       return i;
+  }
   return std::nullopt;
 }
 
@@ -153,8 +162,9 @@ void check_patrol_done(subnet_supervisor_type* self) {
   auto& st = self->state;
   if (!st.patrol || !st.patrol->queue.empty() || st.patrol->in_flight > 0)
     return;
-  // Construct-then-destruct: the patrol is over only when nothing is held.
-  if (sessions_open(st))
+  // Construct-then-destruct: the patrol is over only when none of its
+  // sessions is held (a live session held for viewers served it instead).
+  if (capture_sessions_open(st))
     return;
   finish_patrol(self);
 }
@@ -331,6 +341,11 @@ void on_camera_exit(subnet_supervisor_type* self, std::size_t index, const caf::
   auto& st = self->state;
   auto& camera = st.cameras[index];
   camera.actor = nullptr;
+  // A session still closing belongs to no actor now: the camera counts as
+  // busy until it ends, whatever kind it was.
+  if (camera.live_worker && !camera.worker)
+    camera.worker = std::exchange(camera.live_worker, nullptr);
+  camera.orphan_worker = bool{camera.worker};
   if (st.stopping)
     return;
   if (!restart_allowed(st)) {
@@ -356,7 +371,7 @@ void start_cameras(subnet_supervisor_type* self, subnet_supervisor_options optio
   st.options = std::move(options);
   st.next_patrol_id = st.options.first_patrol_id;
   for (const auto& config : st.options.subnet.cameras)
-    st.cameras.push_back(supervised_camera{config, nullptr, nullptr, false});
+    st.cameras.push_back(supervised_camera{config, nullptr, nullptr, nullptr, false, false});
   for (std::size_t i = 0; i < st.cameras.size(); ++i)
     spawn_camera(self, i);
 }
@@ -382,7 +397,13 @@ caf::behavior subnet_supervisor(subnet_supervisor_type* self, subnet_supervisor_
     auto index = camera_by_worker(st, msg.source);
     if (!index)
       return;
-    st.cameras[*index].worker = nullptr;
+    auto& camera = st.cameras[*index];
+    if (camera.worker && camera.worker.address() == msg.source) {
+      camera.worker = nullptr;
+      camera.orphan_worker = false;
+    } else {
+      camera.live_worker = nullptr;
+    }
     spdlog::debug("subnet={} camera={} session released", st.options.subnet.name,
                   st.cameras[*index].config.id);
     if (st.stopping) {
@@ -408,15 +429,18 @@ caf::behavior subnet_supervisor(subnet_supervisor_type* self, subnet_supervisor_
       [self](inspect_atom) { return inspect_subnet(self); },
       [self](inspect_atom, const std::string& id) { return inspect_camera(self, id); },
       [self](const camera_act& act) { return act_on_camera(self, act); },
+      [self](lease_request& request) { return lease_camera(self, request); },
+      [self](snapshot_atom, const std::string& id) { return snapshot_camera(self, id); },
       [self](const subnet_act& act) { return act_on_subnet(self, act); },
       [self](subnet_reconfigure& update) { reconfigure(self, std::move(update.config)); },
       [self](grace_atom, std::uint64_t patrol_id) {
         auto& st = self->state;
         if (st.stopping) {
-          spdlog::error("subnet={} {} sessions still held after shutdown began; quitting anyway",
-                        st.options.subnet.name,
-                        std::count_if(st.cameras.begin(), st.cameras.end(),
-                                      [](const supervised_camera& c) { return bool{c.worker}; }));
+          spdlog::error(
+              "subnet={} {} sessions still held after shutdown began; quitting anyway",
+              st.options.subnet.name,
+              std::count_if(st.cameras.begin(), st.cameras.end(),
+                            [](const supervised_camera& c) { return c.worker || c.live_worker; }));
           self->quit(*st.stopping);
           return;
         }
@@ -427,7 +451,8 @@ caf::behavior subnet_supervisor(subnet_supervisor_type* self, subnet_supervisor_
         auto index = camera_by_actor(st, caf::actor_cast<caf::actor_addr>(self->current_sender()));
         if (!index)
           return;
-        st.cameras[*index].worker = opened.worker;
+        auto& camera = st.cameras[*index];
+        (opened.live ? camera.live_worker : camera.worker) = opened.worker;
         self->monitor(opened.worker);
       },
   };

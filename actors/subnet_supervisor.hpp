@@ -38,8 +38,15 @@ namespace camfleet {
 struct supervised_camera {
   camera_config config;
   caf::actor actor;
-  /// The worker holding this camera's session, while one does.
+  /// The capture worker holding this camera's session, while one does.
   caf::actor worker;
+  /// The live worker holding this camera's session for viewers, while one
+  /// does. Patrols are served from it, so it is not "busy" and does not hold
+  /// up a patrol's end; shutdown and reload wait for it like for a worker.
+  caf::actor live_worker;
+  /// `worker` outlived the camera actor that started it (a restart): the new
+  /// actor does not know it, so no viewer may open a session until it ends.
+  bool orphan_worker = false;
   /// An operator paused it: patrols skip it until resumed.
   bool paused = false;
 };

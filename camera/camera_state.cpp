@@ -29,7 +29,9 @@ bool camera_state_machine::allowed(camera_state from, camera_state to) {
   case s::idle:
     return to == s::connecting;
   case s::connecting:
-    return to == s::capturing || to == s::backoff;
+    // → idle: only a live session whose viewers all left before its first
+    // picture (session_closed).
+    return to == s::capturing || to == s::backoff || to == s::idle;
   case s::capturing:
     return to == s::idle || to == s::backoff;
   case s::backoff:
@@ -63,11 +65,26 @@ bool camera_state_machine::session_ready(timestamp now) {
 }
 
 bool camera_state_machine::capture_succeeded(timestamp now) {
-  if (!move_to(camera_state::idle, now, "snapshot taken"))
+  // A snapshot is taken in capturing; connecting → idle is session_closed's.
+  if (state_ != camera_state::capturing || !move_to(camera_state::idle, now, "snapshot taken"))
     return false;
   ++successes_;
   consecutive_failures_ = 0;
   last_success_ = now;
+  return true;
+}
+
+bool camera_state_machine::session_closed(timestamp now, bool delivered_pictures,
+                                          std::string reason) {
+  if (state_ != camera_state::connecting && state_ != camera_state::capturing)
+    return false;
+  if (!move_to(camera_state::idle, now, std::move(reason)))
+    return false;
+  if (delivered_pictures) {
+    ++successes_;
+    consecutive_failures_ = 0;
+    last_success_ = now;
+  }
   return true;
 }
 

@@ -4,8 +4,13 @@
 //   idle ─────────────────▶ connecting ─────────▶ capturing
 //    ▲                          │                    │   │
 //    │ backoff_elapsed          │ capture_failed     │   │ capture_succeeded
-//    │ or reset_backoff         ▼                    │   ▼
+//    │ or reset_backoff         ▼                    │   ▼ or session_closed
 //   backoff ◀───────────────────┴────────────────────┘  idle
+//
+// A live session (viewers watching) is a long capture: connecting until its
+// first picture, capturing while it streams. It may also end in connecting
+// (session_closed), when every viewer left before the first picture, or
+// when a capture is cut short to make way for a viewer.
 //
 // The camera actor (actors/camera_actor.hpp) drives it; the inspection console
 // shows its history. Transitions outside this graph are refused and leave the
@@ -66,6 +71,11 @@ class camera_state_machine {
 
   /// capturing → idle: a snapshot was taken and the session closed.
   bool capture_succeeded(timestamp now);
+
+  /// connecting or capturing → idle without a failure: a live session ended
+  /// because nobody needed it any more, or a capture was cut short to make
+  /// way for a viewer. Counts as a success if it delivered a picture.
+  bool session_closed(timestamp now, bool delivered_pictures, std::string reason);
 
   /// connecting or capturing → backoff until `now + delay`.
   bool capture_failed(timestamp now, failure_kind kind, std::chrono::milliseconds delay);

@@ -23,6 +23,7 @@ enum class capture_phase : std::uint8_t {
   negotiating,           ///< DESCRIBE, SETUP, PLAY
   waiting_for_key_frame, ///< reading packets until one carries a key frame
   decoding,              ///< decoding the key frame and encoding the JPEG
+  streaming,             ///< a live session: reading, decoding pictures for viewers
   tearing_down,          ///< TEARDOWN and close, on a fresh budget
 };
 

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace camfleet {
 
@@ -87,6 +88,15 @@ bool read_password_file(json_object_reader& reader, const std::string& file_path
   struct stat info {};
   if (::stat(file_path.c_str(), &info) != 0) {
     reader.problem("password_file", "cannot read \"" + file_path + "\": file not found");
+    return false;
+  }
+  // Another user's file, even mode 600, is readable by that user too (and by
+  // us only because we are root).
+  if (info.st_uid != ::geteuid()) {
+    reader.problem("password_file", "\"" + file_path + "\" belongs to uid " +
+                                        std::to_string(info.st_uid) +
+                                        ", not to the user camfleetd runs as (uid " +
+                                        std::to_string(::geteuid()) + "); chown it");
     return false;
   }
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
@@ -332,6 +342,16 @@ void read_fleet(const boost::json::object& root, const env_lookup& env, fleet_co
     nested.read_milliseconds("sweep_interval_ms", fleet.stuck.sweep_interval, 100, hour_ms);
     nested.report_unknown_keys();
   }
+  if (auto object = reader.read_object("live")) {
+    json_object_reader nested{*object, "live", problems};
+    auto& live = fleet.live;
+    nested.read_unsigned("max_viewers_per_camera", live.max_viewers_per_camera, 1, 64);
+    nested.read_unsigned("max_viewers", live.max_viewers, 1, 1024);
+    nested.read_milliseconds("max_lease_ms", live.max_lease, 1000, day_ms);
+    nested.read_milliseconds("frame_interval_ms", live.frame_interval, 40, 60000);
+    nested.read_milliseconds("stall_ms", live.stall_timeout, 500, hour_ms);
+    nested.report_unknown_keys();
+  }
   if (auto object = reader.read_object("admin")) {
     json_object_reader nested{*object, "admin", problems};
     admin_config admin;
@@ -366,6 +386,9 @@ void read_fleet(const boost::json::object& root, const env_lookup& env, fleet_co
     for (std::size_t i = 0; i < subnets->size(); ++i)
       read_subnet((*subnets)[i], json_path_index("subnets", i), env, defaults, seen, fleet,
                   problems);
+  for (auto& subnet : fleet.subnets)
+    for (auto& camera : subnet.cameras)
+      camera.live = fleet.live;
   reader.report_unknown_keys();
 }
 

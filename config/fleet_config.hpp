@@ -17,6 +17,20 @@
 
 namespace camfleet {
 
+/// Live view: viewers' leases on a camera's one session (actors/camera_actor.hpp).
+struct live_policy {
+  /// Viewers of one camera at once; past it a viewer is refused.
+  std::uint32_t max_viewers_per_camera = 4;
+  /// Viewers of the whole fleet at once (the admin interface counts them).
+  std::uint32_t max_viewers = 32;
+  /// A lease ends by itself after this long; the viewer may ask again.
+  std::chrono::milliseconds max_lease{300000};
+  /// At most one picture per interval is encoded for viewers.
+  std::chrono::milliseconds frame_interval{250};
+  /// A live session that receives no video for this long has failed.
+  std::chrono::milliseconds stall_timeout{5000};
+};
+
 struct camera_config {
   /// Unique across the fleet; also the camera's snapshot directory name.
   std::string id;
@@ -28,6 +42,8 @@ struct camera_config {
   /// Where the password came from ("none", "inline", "env:NAME", "file:PATH"),
   /// for the inspection console; the password itself is never shown.
   std::string password_source = "none";
+  /// The fleet's `live` settings, copied to each camera.
+  live_policy live;
 };
 
 struct subnet_config {
@@ -92,6 +108,7 @@ struct fleet_config {
   log_config log;
   restart_limit supervisor_restarts;
   stuck_policy stuck;
+  live_policy live;
   std::optional<admin_config> admin;
   std::vector<subnet_config> subnets;
 

@@ -124,6 +124,30 @@ json::object to_json(const camera_view& camera, bool full) {
   out["holds"] = std::move(holds);
   out["forced_releases"] = camera.forced_releases;
 
+  // The live session viewers hold, if any: who, since when, pictures served.
+  if (camera.live) {
+    json::object lease;
+    lease["viewers"] = camera.leases.size();
+    lease["since"] = iso_time_or_null(camera.live_since_at_ms);
+    lease["frames_decoded"] = camera.live_frames;
+    std::uint64_t served = 0;
+    json::array holders;
+    for (const auto& holder : camera.leases) {
+      json::object entry;
+      entry["lease_id"] = holder.lease_id;
+      entry["viewer"] = holder.viewer;
+      entry["since"] = iso_time_or_null(holder.since_at_ms);
+      entry["frames"] = holder.frames_served;
+      served += holder.frames_served;
+      holders.push_back(std::move(entry));
+    }
+    lease["frames_served"] = served;
+    lease["holders"] = std::move(holders);
+    out["lease"] = std::move(lease);
+  } else {
+    out["lease"] = nullptr;
+  }
+
   if (full) {
     json::array transitions;
     for (const auto& transition : camera.transitions) {

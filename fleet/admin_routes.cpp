@@ -35,7 +35,9 @@ admin_answer json_answer(const json::object& body, unsigned status = 200) {
   return answer;
 }
 
-admin_answer from_error(const caf::error& error, std::chrono::milliseconds timeout) {
+} // namespace
+
+admin_answer answer_for_error(const caf::error& error, std::chrono::milliseconds timeout) {
   if (error == caf::sec::request_timeout)
     return error_answer(503, "unavailable",
                         "the fleet did not answer within " + std::to_string(timeout.count()) +
@@ -49,11 +51,15 @@ admin_answer from_error(const caf::error& error, std::chrono::milliseconds timeo
     return error_answer(409, "conflict", message);
   case admin_errc::invalid_config:
     return error_answer(422, "invalid_config", message);
+  case admin_errc::over_limit:
+    return error_answer(429, "viewer_limit", message);
   case admin_errc::unavailable:
     break;
   }
   return error_answer(503, "unavailable", message);
 }
+
+namespace {
 
 // -- asking the fleet root -----------------------------------------------------
 
@@ -86,7 +92,7 @@ reply<T> ask(const admin_context& context, Ts&&... xs) {
   // as unavailable (actors/admin_relay.hpp).
   if (failure == caf::sec::request_timeout)
     unanswered.keep(std::move(self));
-  return from_error(failure, context.timeout);
+  return answer_for_error(failure, context.timeout);
 }
 
 // -- reads ---------------------------------------------------------------------
@@ -409,9 +415,22 @@ admin_answer route(const admin_context& context, const admin_request& request,
       return get_camera(context, id);
     }
     if (segments.size() == 4 && segments[3] == "snapshot") {
+      if (post) {
+        // Taken now, by the server without blocking (see admin_answer).
+        admin_answer deferred;
+        deferred.fresh_snapshot_camera = id;
+        return deferred;
+      }
+      if (!get)
+        return method_not_allowed("GET, POST");
+      return get_snapshot(context, id);
+    }
+    if (segments.size() == 4 && segments[3] == "live") {
       if (!get)
         return method_not_allowed("GET");
-      return get_snapshot(context, id);
+      admin_answer stream;
+      stream.live_camera = id;
+      return stream;
     }
     if (segments.size() == 4)
       if (auto kind = camera_act_named(segments[3])) {

@@ -10,6 +10,9 @@
 //   GET  /v1/cameras                       every camera (?subnet= &state= &stuck=true|false)
 //   GET  /v1/cameras/{id}                  one camera in full, with its last transitions
 //   GET  /v1/cameras/{id}/snapshot         its latest snapshot, image/jpeg
+//   POST /v1/cameras/{id}/snapshot         a snapshot taken now (on demand), image/jpeg
+//   GET  /v1/cameras/{id}/live             a live view, MJPEG (multipart/x-mixed-replace),
+//                                          streamed by the server (fleet/live_viewer.hpp)
 //   POST /v1/cameras/{id}/{kick,reset,pause,resume}
 //   POST /v1/subnets/{name}/{pause,resume,patrol}
 //   POST /v1/reload                        reread the configuration file
@@ -45,6 +48,13 @@ struct admin_answer {
   std::string body;
   /// For 405: the methods the path takes.
   std::string allow;
+  /// Set instead of a body for GET /v1/cameras/{id}/live, once the request
+  /// passed every check: the server streams that camera's live view.
+  std::string live_camera;
+  /// Set instead of a body for POST /v1/cameras/{id}/snapshot: the server
+  /// asks that camera for a picture now and answers when it comes, without
+  /// blocking its thread for the seconds a capture may take.
+  std::string fresh_snapshot_camera;
 };
 
 struct admin_context {
@@ -55,6 +65,8 @@ struct admin_context {
   std::string token;
   /// How long a request waits for the actors.
   std::chrono::milliseconds timeout{6000};
+  /// Live views streamed at once, at most (live.max_viewers).
+  std::uint32_t max_viewers = 32;
   /// The questions that timed out and are still in the fleet's mailboxes;
   /// shared by the copies of this context.
   std::shared_ptr<unanswered_questions> unanswered = std::make_shared<unanswered_questions>();
@@ -67,6 +79,9 @@ constexpr std::size_t max_target_length = 2048;
 constexpr std::size_t max_snapshot_bytes = 32 * 1024 * 1024;
 
 admin_answer handle_admin_request(const admin_context& context, const admin_request& request);
+
+/// The answer for an error an actor gave instead of a reply.
+admin_answer answer_for_error(const caf::error& error, std::chrono::milliseconds timeout);
 
 /// An error answer with the JSON error body.
 admin_answer error_answer(unsigned status, const std::string& code, const std::string& message);

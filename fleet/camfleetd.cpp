@@ -1,6 +1,8 @@
 // camfleetd: patrols a fleet of IP cameras and writes one snapshot per camera
 // per patrol, releasing every RTSP session at the end of every patrol.
 //
+// SIGHUP rereads the configuration file, as the admin API's reload does.
+//
 // Exit status: 0 after a clean stop (SIGINT or SIGTERM), or with --once when
 // every camera was captured; 1 with --once when some camera was not, or when
 // the fleet failed; 2 for a bad command line or configuration, in which case
@@ -14,6 +16,7 @@
 #include "fleet/snapshot_store.hpp"
 #include "messages/admin_messages.hpp"
 #include "messages/fleet_messages.hpp"
+#include "messages/live_messages.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -38,10 +41,12 @@ constexpr int exit_ok = 0;
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 
-// Relays SIGINT and SIGTERM to the fleet root as a shutdown. The signals are
-// blocked in every thread (before CAF starts any), and this thread takes them
-// with sigtimedwait, so no handler ever runs in the middle of CAF's code. A
-// second signal during shutdown ends the process at once.
+// Relays SIGINT and SIGTERM to the fleet root as a shutdown, and SIGHUP as a
+// configuration reload (the admin API's reload: the same reload_atom, which
+// logs what it did or every problem that stopped it). The signals are blocked
+// in every thread (before CAF starts any), and this thread takes them with
+// sigtimedwait, so no handler ever runs in the middle of CAF's code. A second
+// SIGINT or SIGTERM during shutdown ends the process at once.
 class signal_relay {
  public:
   explicit signal_relay(sigset_t signals) : signals_(signals) {}
@@ -64,12 +69,22 @@ class signal_relay {
  private:
   void run(const caf::actor& root) {
     timespec poll_interval{0, 100 * 1000 * 1000};
-    int received = 0;
+    int stops = 0;
     while (!stop_) {
       int signal = sigtimedwait(&signals_, nullptr, &poll_interval);
       if (signal < 0)
         continue;
-      if (++received > 1) {
+      if (signal == SIGHUP) {
+        if (stops > 0) {
+          spdlog::warn("SIGHUP received during shutdown: no reload");
+          continue;
+        }
+        spdlog::info("SIGHUP received: reloading the configuration");
+        // Answered to nobody: the reload logs its outcome itself.
+        caf::anon_send(root, reload_atom::value);
+        continue;
+      }
+      if (++stops > 1) {
         spdlog::warn("second {} during shutdown: exiting at once, sessions may be left open",
                      strsignal(signal));
         spdlog::default_logger()->flush();
@@ -101,6 +116,7 @@ std::unique_ptr<admin_server> bind_admin(caf::actor_system& system, const fleet_
   context.system = &system;
   context.snapshot_dir = config.snapshot_dir;
   context.token = config.admin->token;
+  context.max_viewers = config.live.max_viewers;
   return std::make_unique<admin_server>(std::move(context), config.admin->address,
                                         config.admin->port);
 }
@@ -138,18 +154,27 @@ int run_fleet(const fleet_config& config, const run_options& run) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  // A shell starts background jobs with SIGINT ignored, and an ignored signal
-  // is discarded instead of waiting for sigtimedwait: restore the default.
+  sigaddset(&signals, SIGHUP);
+  // A shell starts background jobs with SIGINT ignored (nohup ignores
+  // SIGHUP), and an ignored signal is discarded instead of waiting for
+  // sigtimedwait: restore the default.
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGHUP, SIG_DFL);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A write past the file size limit (RLIMIT_FSIZE) then fails with EFBIG,
+  // which the capture reports as storage_error, instead of killing the daemon.
+  std::signal(SIGXFSZ, SIG_IGN);
 
+  if (auto problem = prepare_snapshot_dir(config.snapshot_dir))
+    spdlog::error("{}; captures fail with storage_error until it exists", *problem);
   if (auto removed = remove_stale_temporaries(config.snapshot_dir); removed > 0)
     spdlog::info("removed {} temporary snapshot files left by an earlier run", removed);
 
   caf::actor_system_config caf_config;
   add_message_types(caf_config);
   add_admin_message_types(caf_config);
+  add_live_message_types(caf_config);
   caf::actor_system system{caf_config};
   caf::scoped_actor self{system};
 

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace camfleet {
@@ -44,6 +45,16 @@ std::string system_error_text(const std::string& what, const std::string& file, 
   return what + " \"" + file + "\": " + std::strerror(error);
 }
 
+// What is wrong with `dir` as a directory to write in, if anything.
+std::optional<std::string> missing_directory(const std::string& dir, const std::string& what) {
+  struct stat info {};
+  if (::stat(dir.c_str(), &info) != 0)
+    return system_error_text(what, dir, errno);
+  if (!S_ISDIR(info.st_mode))
+    return system_error_text(what, dir, ENOTDIR);
+  return std::nullopt;
+}
+
 } // namespace
 
 std::string snapshot_path(const std::string& snapshot_dir, const std::string& subnet,
@@ -52,8 +63,13 @@ std::string snapshot_path(const std::string& snapshot_dir, const std::string& su
 }
 
 std::optional<std::string> write_file_atomically(const std::string& path,
-                                                 const std::vector<std::uint8_t>& bytes) {
+                                                 const std::vector<std::uint8_t>& bytes,
+                                                 const std::string& existing_root) {
   fs::path target{path};
+  if (!existing_root.empty()) {
+    if (auto problem = missing_directory(existing_root, "snapshot directory"))
+      return problem;
+  }
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   if (ec)
@@ -95,6 +111,20 @@ std::optional<std::string> write_file_atomically(const std::string& path,
   if (directory.get() >= 0)
     ::fsync(directory.get());
   return std::nullopt;
+}
+
+std::optional<std::string> write_snapshot(const std::string& file,
+                                          const std::vector<std::uint8_t>& bytes) {
+  // <snapshot_dir>/<subnet>/<camera>/latest.jpg, as snapshot_path() makes it.
+  auto snapshot_dir = fs::path{file}.parent_path().parent_path().parent_path();
+  return write_file_atomically(file, bytes, snapshot_dir.empty() ? "." : snapshot_dir.string());
+}
+
+std::optional<std::string> prepare_snapshot_dir(const std::string& snapshot_dir) {
+  // mkdir, not mkdir -p: a missing parent is a missing mount, not ours to make.
+  if (::mkdir(snapshot_dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return system_error_text("cannot create snapshot directory", snapshot_dir, errno);
+  return missing_directory(snapshot_dir, "snapshot directory");
 }
 
 std::size_t remove_stale_temporaries(const std::string& snapshot_dir) {

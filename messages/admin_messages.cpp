@@ -22,6 +22,8 @@ const char* to_string(admin_errc code) {
     return "invalid_config";
   case admin_errc::unavailable:
     return "unavailable";
+  case admin_errc::over_limit:
+    return "over_limit";
   }
   return "unavailable";
 }
@@ -36,7 +38,7 @@ admin_errc admin_code_of(const caf::error& error) {
     return admin_errc::unavailable;
   auto code = error.code();
   if (code < static_cast<std::uint8_t>(admin_errc::not_found) ||
-      code > static_cast<std::uint8_t>(admin_errc::unavailable))
+      code > static_cast<std::uint8_t>(admin_errc::over_limit))
     return admin_errc::unavailable;
   return static_cast<admin_errc>(code);
 }
@@ -66,6 +68,7 @@ const char* to_string(act_kind kind) {
 
 void add_admin_message_types(caf::actor_system_config& config) {
   config.add_message_type<transition_view>("camfleet::transition_view");
+  config.add_message_type<lease_view>("camfleet::lease_view");
   config.add_message_type<camera_view>("camfleet::camera_view");
   config.add_message_type<subnet_view>("camfleet::subnet_view");
   config.add_message_type<fleet_view>("camfleet::fleet_view");

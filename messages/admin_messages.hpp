@@ -58,6 +58,8 @@ enum class admin_errc : std::uint8_t {
   invalid_config,
   /// An actor did not answer (it restarts, or the fleet is stopping).
   unavailable,
+  /// A limit (viewers per camera, per fleet) is reached; retry later.
+  over_limit,
 };
 
 const char* to_string(admin_errc code);
@@ -84,6 +86,21 @@ struct transition_view {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transition_view& x) {
   return f(caf::meta::type_name("transition_view"), x.from, x.to, x.at_ms, x.reason);
+}
+
+/// One viewer's lease on a camera's live session.
+struct lease_view {
+  std::uint64_t lease_id = 0;
+  /// The HTTP peer, "127.0.0.1:53122".
+  std::string viewer;
+  std::int64_t since_at_ms = 0;
+  std::uint64_t frames_served = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_view& x) {
+  return f(caf::meta::type_name("lease_view"), x.lease_id, x.viewer, x.since_at_ms,
+           x.frames_served);
 }
 
 /// One camera as the console shows it. Times named `_ms` are durations;
@@ -130,6 +147,12 @@ struct camera_view {
   /// stuck grace.
   bool stuck = false;
   std::uint64_t forced_releases = 0;
+  /// The session is a live one, held for viewers (`leases`), since
+  /// `live_since_at_ms`, with `live_frames` pictures decoded for them.
+  bool live = false;
+  std::int64_t live_since_at_ms = 0;
+  std::uint64_t live_frames = 0;
+  std::vector<lease_view> leases;
   std::vector<transition_view> transitions;
 };
 
@@ -141,7 +164,7 @@ typename Inspector::result_type inspect(Inspector& f, camera_view& x) {
            x.deadline_left_ms, x.attempts, x.successes, x.failures, x.consecutive_failures,
            x.backoff_until_at_ms, x.backoff_left_ms, x.last_error_kind, x.last_error_message,
            x.last_success_at_ms, x.session_open, x.worker_id, x.paused, x.stuck, x.forced_releases,
-           x.transitions);
+           x.live, x.live_since_at_ms, x.live_frames, x.leases, x.transitions);
 }
 
 // -- subnet and fleet --------------------------------------------------------

@@ -91,11 +91,15 @@ struct session_opened {
   std::string camera_id;
   std::uint64_t patrol_id = 0;
   caf::actor worker;
+  /// A live session, opened for viewers: it serves the patrols that meet it
+  /// instead of making them wait, so it does not hold up the end of a patrol
+  /// (see live_messages.hpp).
+  bool live = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_opened& x) {
-  return f(caf::meta::type_name("session_opened"), x.camera_id, x.patrol_id, x.worker);
+  return f(caf::meta::type_name("session_opened"), x.camera_id, x.patrol_id, x.worker, x.live);
 }
 
 /// capture worker → camera (the answer to capture_atom): the capture is over

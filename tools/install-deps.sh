@@ -21,6 +21,8 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
   # a terminal for the tests of `camfleetctl top`
   tmux
+  # the admin token check's constant-time proof counts instructions (callgrind)
+  valgrind
   "$@"
 )
 

@@ -63,6 +63,31 @@ camsim_fixture::camsim_fixture(const temp_dir& dir, const std::string& scenario_
   INFO("camsim stderr: " << (ready ? "" : process_->error_output()));
   REQUIRE(ready);
   REQUIRE(ready->rfind("ready", 0) == 0);
+  // "ready control=127.0.0.1:40123 cameras=2"
+  auto at = ready->find("control=");
+  REQUIRE(at != std::string::npos);
+  auto end = ready->find(' ', at);
+  control_ = ready->substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
+}
+
+json::value camsim_fixture::camera(const std::string& id) const {
+  auto colon = control_.rfind(':');
+  ctl::daemon_address address{control_.substr(0, colon), control_.substr(colon + 1)};
+  auto result = ctl::call(address, "", "GET", "/cameras/" + id, "", 5s);
+  INFO("camsim GET /cameras/" << id << ": " << result.error << " " << result.body);
+  REQUIRE(result.reached);
+  REQUIRE(result.status == 200);
+  return json::parse(result.body);
+}
+
+void camsim_fixture::control(const std::string& method, const std::string& target,
+                             const std::string& body) const {
+  auto colon = control_.rfind(':');
+  ctl::daemon_address address{control_.substr(0, colon), control_.substr(colon + 1)};
+  auto result = ctl::call(address, "", method, target, body, 5s);
+  INFO("camsim " << method << " " << target << ": " << result.error << " " << result.body);
+  REQUIRE(result.reached);
+  REQUIRE(result.status == 200);
 }
 
 run_result run_command(const std::vector<std::string>& argv,

@@ -42,8 +42,17 @@ class camsim_fixture {
  public:
   explicit camsim_fixture(const temp_dir& dir, const std::string& scenario_json);
 
+  /// camsim's own counters for one camera (GET /cameras/{id} of its control API).
+  boost::json::value camera(const std::string& id) const;
+
+  /// A request to the control API that must answer 200 (e.g. a behaviour change).
+  void control(const std::string& method, const std::string& target,
+               const std::string& body = {}) const;
+
  private:
   std::unique_ptr<camsim::test::camsim_process> process_;
+  /// "127.0.0.1:40123"
+  std::string control_;
 };
 
 struct run_result {

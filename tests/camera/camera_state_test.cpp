@@ -35,9 +35,10 @@ TEST_CASE("camera_state_machine: the transition graph", "[camera]") {
     for (auto from : all_states)
       for (auto to : all_states)
         allowed_edges += edge(from, to) ? 1 : 0;
-    CHECK(allowed_edges == 6);
+    CHECK(allowed_edges == 7);
     CHECK(edge(s::idle, s::connecting));
     CHECK(edge(s::connecting, s::capturing));
+    CHECK(edge(s::connecting, s::idle));
     CHECK(edge(s::connecting, s::backoff));
     CHECK(edge(s::capturing, s::idle));
     CHECK(edge(s::capturing, s::backoff));
@@ -69,6 +70,36 @@ TEST_CASE("camera_state_machine: a successful capture", "[camera]") {
   REQUIRE(machine.history().size() == 3);
   CHECK(machine.history()[0].reason == "patrol 1");
   CHECK(machine.history()[2].to == camera_state::idle);
+}
+
+TEST_CASE("camera_state_machine: a live session ends", "[camera]") {
+  test_clock clock;
+  camera_state_machine machine{clock.now};
+
+  SECTION("after its pictures: a success") {
+    REQUIRE(machine.start_capture(clock.advance(1ms), "live view"));
+    REQUIRE(machine.session_ready(clock.advance(1ms)));
+    REQUIRE(machine.session_closed(clock.advance(5s), true, "live view ended"));
+    CHECK(machine.state() == camera_state::idle);
+    CHECK(machine.successes() == 1);
+    CHECK(machine.history().back().reason == "live view ended");
+  }
+  SECTION("before its first picture: idle again, not a success") {
+    REQUIRE(machine.start_capture(clock.advance(1ms), "live view"));
+    REQUIRE(machine.session_closed(clock.advance(1ms), false, "every viewer left"));
+    CHECK(machine.state() == camera_state::idle);
+    CHECK(machine.successes() == 0);
+    CHECK_FALSE(machine.last_success());
+  }
+  SECTION("refused outside a session") {
+    CHECK_FALSE(machine.session_closed(clock.advance(1ms), true, "nothing"));
+    CHECK(machine.history().empty());
+  }
+  SECTION("a snapshot still needs a playing session") {
+    REQUIRE(machine.start_capture(clock.advance(1ms), "patrol 1"));
+    CHECK_FALSE(machine.capture_succeeded(clock.advance(1ms)));
+    CHECK(machine.state() == camera_state::connecting);
+  }
 }
 
 TEST_CASE("camera_state_machine: refused transitions change nothing", "[camera]") {

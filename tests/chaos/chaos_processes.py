@@ -27,14 +27,15 @@ def die_with_parent():
 class Child:
     """A child process whose stderr (and stdout unless piped) goes to a log file."""
 
-    def __init__(self, name, args, log_path, pipe_stdout=False):
+    def __init__(self, name, args, log_path, pipe_stdout=False, env_extra=None):
         self.name = name
         self.log_path = log_path
         self.log = open(log_path, "wb")
+        env = dict(os.environ, **env_extra) if env_extra else None
         self.proc = subprocess.Popen(
             args, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE if pipe_stdout else self.log, stderr=self.log,
-            preexec_fn=die_with_parent)
+            preexec_fn=die_with_parent, env=env)
 
     @property
     def pid(self):
@@ -77,6 +78,22 @@ class Child:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+def start_camsim(camsim_bin, scenario, work_dir):
+    """Starts camsim on `scenario` (a dict, written to work_dir) and waits for its
+    ready line. Returns (the child, its ControlApi); RuntimeError if it never got ready."""
+    scenario_path = os.path.join(work_dir, "camsim-scenario.json")
+    with open(scenario_path, "w", encoding="utf-8") as f:
+        json.dump(scenario, f, indent=1)
+    camsim = Child("camsim", [camsim_bin, "--scenario", scenario_path,
+                              "--control", "127.0.0.1:0"],
+                   os.path.join(work_dir, "camsim.log"), pipe_stdout=True)
+    ready = camsim.first_line(30)
+    if not ready or not ready.startswith("ready control="):
+        camsim.stop(5)
+        raise RuntimeError(f"camsim did not get ready: {ready!r}\n{camsim.tail()}")
+    return camsim, ControlApi(ready.split()[1].split("=", 1)[1])
 
 
 class ControlApi:

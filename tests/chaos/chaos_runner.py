@@ -20,7 +20,11 @@ line appears it checks, from camsim's control API and from the daemon's
   6. no growth: the daemon's descriptors, threads and resident memory do not
      grow across the run (scenarios with "leak_check"; in a soak, window
      medians, see check_soak_growth), and its threads return to their idle
-     count after every patrol of a single-subnet fleet.
+     count after every patrol of a single-subnet fleet;
+  secret: every camera's password is a distinctive one, from password_env or
+     password_file; at the end it appears in no log line of camfleetd or
+     camsim, no admin API answer (every endpoint, every camera), /metrics,
+     patrol log line or path under the snapshot directory (chaos_secrets.py).
 
 Every violation names the invariant, the patrol, the camera and the counter.
 Exit status: 0 when every check passed, 1 when one failed, 2 for a bad
@@ -39,8 +43,10 @@ import statistics
 import sys
 import time
 
-from chaos_processes import Child, ControlApi, SessionHolder, daemon_sockets, proc_stats
+from chaos_processes import Child, SessionHolder, daemon_sockets, proc_stats, start_camsim
 from chaos_scenario import Scenario, ScenarioError, camfleet_config, effective_settings
+from chaos_secrets import (SECRET_ENV, TOKEN_ENV, admin_answers, scan, scan_file, scan_paths,
+                           secret_forms, use_secret_passwords)
 
 SETTLE_S = 0.3
 POLL_S = 0.02
@@ -84,18 +90,13 @@ class Run:
     def start(self):
         shutil.rmtree(self.work_dir, ignore_errors=True)
         os.makedirs(self.work_dir)
-        camsim_scenario = os.path.join(self.work_dir, "camsim-scenario.json")
-        with open(camsim_scenario, "w", encoding="utf-8") as f:
-            json.dump(self.scenario.camsim, f, indent=1)
-        self.camsim = Child("camsim", [self.camsim_bin, "--scenario", camsim_scenario,
-                                       "--control", "127.0.0.1:0"],
-                            os.path.join(self.work_dir, "camsim.log"), pipe_stdout=True)
-        ready = self.camsim.first_line(30)
-        if not ready or not ready.startswith("ready control="):
-            raise RuntimeError(f"camsim did not get ready: {ready!r}\n{self.camsim.tail()}")
+        # Every camera's password is the distinctive secret, from an
+        # environment variable or a file: the scan at the end looks for it.
+        self.secret_env, password_sources = use_secret_passwords(self.scenario, self.work_dir)
+        self.camsim, self.api = start_camsim(self.camsim_bin, self.scenario.camsim,
+                                             self.work_dir)
         self.ready_wall = time.time()
         self.ready_mono = time.monotonic()
-        self.api = ControlApi(ready.split()[1].split("=", 1)[1])
         self.api_cameras = self.api.cameras()
         self.addresses = {(c["address"], c["port"]): cid for cid, c in self.api_cameras.items()}
 
@@ -103,12 +104,21 @@ class Run:
             self.apply_hold(hold)
 
         config = camfleet_config(self.scenario, self.api_cameras, self.work_dir)
+        for subnet in config["subnets"]:
+            for camera in subnet["cameras"]:
+                if camera["id"] in password_sources:
+                    camera.pop("password", None)
+                    camera.update(password_sources[camera["id"]])
+        config["admin"] = {"listen": "127.0.0.1:0", "token_env": TOKEN_ENV}
         self.settings = effective_settings(config)
         self.config_path = os.path.join(self.work_dir, "camfleet.json")
         with open(self.config_path, "w", encoding="utf-8") as f:
             json.dump(config, f, indent=1)
-        self.daemon = Child("camfleetd", [self.camfleetd_bin, "--config", self.config_path],
-                            os.path.join(self.work_dir, "camfleetd.log"))
+        self.port_file = os.path.join(self.work_dir, "admin.port")
+        self.daemon = Child("camfleetd", [self.camfleetd_bin, "--config", self.config_path,
+                                          "--admin-port-file", self.port_file],
+                            os.path.join(self.work_dir, "camfleetd.log"),
+                            env_extra=self.secret_env)
         self.daemon_started = time.monotonic()
 
     def apply_hold(self, hold):
@@ -492,6 +502,15 @@ class Run:
             if counts["open_connections"] > 0:
                 self.violate(1, f"after camfleetd stopped: camera {cid}: open_connections="
                              f"{counts['open_connections']} of the daemon")
+            # 3 again, across the SIGTERM, which lands at any moment of a
+            # patrol: the sessions open then were torn down too.
+            if cid not in self.scenario.silent and (
+                    counts["sessions_started"] != counts["teardowns_received"] or
+                    api[cid]["sessions_expired"] > 0):
+                self.violate(3, f"after SIGTERM: camera {cid}: the daemon's sessions_started="
+                             f"{counts['sessions_started']} but teardowns_received="
+                             f"{counts['teardowns_received']}, sessions_expired="
+                             f"{api[cid]['sessions_expired']}")
         for cid, minimums in self.scenario.run.get("expect_counters", {}).items():
             for counter, minimum in minimums.items():
                 if api[cid][counter] < minimum:
@@ -501,6 +520,43 @@ class Run:
         if self.daemon_status != 0:
             self.violate(1, f"camfleetd exited with status {self.daemon_status} on SIGTERM:\n"
                          f"{self.daemon.tail()}")
+
+    # The secret scan (issue 6, item 5).
+    def read_admin_answers(self):
+        """Every admin API answer, while the daemon still runs."""
+        self.admin_answers = []
+        end = time.monotonic() + 5
+        while not os.path.exists(self.port_file):
+            if time.monotonic() > end:
+                self.violate("secret", f"camfleetd never wrote its admin port to {self.port_file}")
+                return
+            time.sleep(POLL_S)
+        with open(self.port_file, encoding="ascii") as f:
+            port = int(f.read())
+        self.admin_answers = admin_answers(port, self.scenario.cameras, self.scenario.subnets)
+        # The answers that carry the most about cameras must be real ones.
+        must_answer = {"admin GET /metrics", "admin GET /v1/fleet", "admin GET /v1/cameras"} | \
+            {f"admin GET /v1/cameras/{cid}" for cid in self.scenario.cameras}
+        for label, status, _ in self.admin_answers:
+            if label in must_answer and status != 200:
+                self.violate("secret", f"{label} answered {status}: the scan needs its answer")
+
+    def scan_for_secret(self):
+        """After the daemon stopped: the secret in no log, answer, metric, line or path."""
+        usernames = {c["credentials"]["username"] for c in self.scenario.cameras.values()
+                     if c.get("credentials")}
+        forms = secret_forms(self.secret_env[SECRET_ENV], usernames)
+        findings = []
+        findings += scan_file(os.path.join(self.work_dir, "camfleetd.log"), forms)
+        findings += scan_file(os.path.join(self.work_dir, "camsim.log"), forms)
+        findings += scan_file(os.path.join(self.work_dir, "patrols.jsonl"), forms)
+        findings += scan_paths(os.path.join(self.work_dir, "snapshots"), forms)
+        for label, _, body in self.admin_answers:
+            findings += scan(label, body, forms)
+        for finding in findings:
+            self.violate("secret", finding)
+        self.say(f"  secret scan: {len(forms)} forms in 2 logs, the patrol log, the snapshot "
+                 f"paths and {len(self.admin_answers)} admin answers: {len(findings)} found")
 
     def summary(self, seconds):
         self.say(f"scenario {self.scenario.name}: {seconds:.1f} s, work dir {self.work_dir}")
@@ -566,8 +622,10 @@ def main():
     try:
         run.start()
         run.follow()
+        run.read_admin_answers()
         run.stop_daemon()
         run.final_checks()
+        run.scan_for_secret()
         if scenario.run.get("soak"):
             run.check_soak_growth()
         elif "leak_check" in scenario.run:

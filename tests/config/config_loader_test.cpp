@@ -253,11 +253,32 @@ TEST_CASE("config: passwords from the file, the environment or a file", "[config
     REQUIRE(ok.config);
     CHECK(ok.config->subnets[0].cameras[0].endpoint.password == "from-file");
 
-    ::chmod(name, 0644);
-    auto open = parse(fleet_with(
-        std::string{R"({"id": "a", "host": "127.0.0.2", "password_file": ")"} + name + "\"}"));
-    CHECK(reason_at(open, "subnets[0].cameras[0].password_file").find("chmod 600") !=
-          std::string::npos);
+    auto with_file = fleet_with(
+        std::string{R"({"id": "a", "host": "127.0.0.2", "password_file": ")"} + name + "\"}");
+    for (auto mode : {0644, 0640, 0604, 0660, 0700, 0610}) {
+      INFO("mode " << std::oct << mode);
+      ::chmod(name, static_cast<mode_t>(mode));
+      auto open = parse(with_file);
+      auto reason = reason_at(open, "subnets[0].cameras[0].password_file");
+      if (mode == 0700) {
+        // Owner-only, even if executable: accepted.
+        CHECK(open.config);
+      } else {
+        CHECK(reason == "\"" + std::string{name} +
+                            "\" is accessible by group or others; restrict it with chmod 600");
+        CHECK(reason.find("from-file") == std::string::npos);
+      }
+    }
+
+    if (::geteuid() == 0) {
+      // Root reads any file, so only the owner says whose it is.
+      ::chmod(name, 0600);
+      REQUIRE(::chown(name, 65534, 65534) == 0);
+      auto foreign = parse(with_file);
+      CHECK(reason_at(foreign, "subnets[0].cameras[0].password_file") ==
+            "\"" + std::string{name} +
+                "\" belongs to uid 65534, not to the user camfleetd runs as (uid 0); chown it");
+    }
     std::remove(name);
   }
 }

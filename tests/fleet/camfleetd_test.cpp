@@ -326,3 +326,35 @@ TEST_CASE("camfleetd --check-config: validates without contacting cameras", "[fl
   CHECK(run.lines[0].find("valid, 1 cameras on 1 subnets") != std::string::npos);
   CHECK(camera.accepted() == 0);
 }
+
+TEST_CASE("camfleetd: a password file readable by others is refused before any camera is "
+          "contacted",
+          "[fleet]") {
+  test::silent_listener camera{"127.1.143.12"};
+  temporary_directory dir;
+  auto password_file = dir.path / "door.password";
+  std::ofstream{password_file} << distinctive_password << "\n";
+  fs::permissions(password_file,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  auto config = write_config(
+      dir.path,
+      R"({"subnets": [{"name": "site-f", "cameras": [{"id": "door", "host": "127.1.143.12",
+        "port": )" +
+          std::to_string(camera.port()) + R"(, "password_file": ")" + password_file.string() +
+          R"("}]}]})");
+
+  for (const auto* mode : {"--check-config", "--once"}) {
+    INFO(mode);
+    test::child_process daemon{{daemon_path, "--config", config, mode},
+                               test::child_process::stderr_mode::merge_into_stdout};
+    auto run = collect(daemon, 10s);
+    auto text = lines_text(run.lines);
+    INFO(text);
+    CHECK(run.exit_status == 2);
+    CHECK(text.find("subnets[0].cameras[0].password_file: \"" + password_file.string() +
+                    "\" is accessible by group or others; restrict it with chmod 600") !=
+          std::string::npos);
+    CHECK(text.find("wombat") == std::string::npos);
+  }
+  CHECK(camera.accepted() == 0);
+}

@@ -1,5 +1,6 @@
 #include "fleet/iso_time.hpp"
 #include "fleet/logging.hpp"
+#include "fleet/patrol_log_file.hpp"
 #include "fleet/patrol_report_json.hpp"
 #include "fleet/snapshot_store.hpp"
 
@@ -13,7 +14,9 @@
 #include <catch2/catch.hpp>
 #include <spdlog/details/log_msg.h>
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 using namespace camfleet;
 using namespace std::chrono_literals;
@@ -162,6 +165,106 @@ TEST_CASE("snapshot_store: atomic writes leave no temporary file", "[fleet]") {
     std::ofstream{dir.path / "site-a" / "door" / "latest.jpg"} << "whole";
     CHECK(remove_stale_temporaries(dir.path.string()) == 1);
     CHECK(files_in(dir.path) == 1);
+  }
+}
+
+TEST_CASE("snapshot_store: the snapshot directory itself must exist", "[fleet]") {
+  temporary_directory dir;
+  auto root = dir.path / "snapshots";
+  auto file = snapshot_path(root.string(), "site-a", "door");
+
+  SECTION("a missing snapshot directory is not created, and the error names it") {
+    auto error = write_snapshot(file, {1, 2, 3});
+    REQUIRE(error);
+    CHECK(*error == "snapshot directory \"" + root.string() + "\": No such file or directory");
+    CHECK_FALSE(fs::exists(root));
+  }
+
+  SECTION("below it, the subnet and camera directories are created") {
+    fs::create_directory(root);
+    REQUIRE_FALSE(write_snapshot(file, {1, 2, 3}));
+    CHECK(fs::file_size(file) == 3);
+  }
+
+  SECTION("a regular file in place of a subnet directory fails that subnet only") {
+    fs::create_directory(root);
+    std::ofstream{root / "site-a"} << "not a directory";
+    auto error = write_snapshot(file, {1});
+    REQUIRE(error);
+    CHECK(error->find((root / "site-a").string()) != std::string::npos);
+    CHECK_FALSE(write_snapshot(snapshot_path(root.string(), "site-b", "door"), {1}));
+    CHECK(files_in(dir.path) == 2);
+  }
+
+  SECTION("at start, one missing level is created, never a chain") {
+    CHECK_FALSE(prepare_snapshot_dir(root.string()));
+    CHECK(fs::is_directory(root));
+    auto deeper = dir.path / "unmounted" / "snapshots";
+    auto problem = prepare_snapshot_dir(deeper.string());
+    REQUIRE(problem);
+    CHECK(problem->find(deeper.string()) != std::string::npos);
+    CHECK(problem->find("No such file or directory") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.path / "unmounted"));
+  }
+}
+
+TEST_CASE("patrol_log_file: a torn last line is cut off when the log is opened", "[fleet]") {
+  temporary_directory dir;
+  auto log = dir.path / "patrols.jsonl";
+  auto contents = [&] {
+    std::ifstream in{log, std::ios::binary};
+    return std::string{std::istreambuf_iterator<char>{in}, {}};
+  };
+
+  SECTION("complete lines stay; the unterminated tail goes; appends continue after them") {
+    std::ofstream{log, std::ios::binary} << "{\"patrol\":1}\n{\"patrol\":2}\n{\"pat";
+    {
+      patrol_log_file file{log.string()};
+      REQUIRE(file.is_open());
+      CHECK(contents() == "{\"patrol\":1}\n{\"patrol\":2}\n");
+      file.append_line("{\"patrol\":3}");
+    }
+    CHECK(contents() == "{\"patrol\":1}\n{\"patrol\":2}\n{\"patrol\":3}\n");
+  }
+
+  SECTION("repair_torn_tail says where it cut and how much") {
+    // A torn line longer than the block the repair reads backwards.
+    std::string torn(100 * 1024, 'x');
+    std::ofstream{log, std::ios::binary} << "{}\n" << torn;
+    int fd = ::open(log.c_str(), O_RDWR);
+    REQUIRE(fd >= 0);
+    auto repaired = repair_torn_tail(fd);
+    ::close(fd);
+    REQUIRE(repaired);
+    CHECK(repaired->offset == 3);
+    CHECK(repaired->bytes_removed == torn.size());
+    CHECK(contents() == "{}\n");
+  }
+
+  SECTION("a line cut short by a file size limit is taken back, so the next one is whole") {
+    std::ofstream{log, std::ios::binary} << "{\"patrol\":1}\n";
+    patrol_log_file file{log.string()};
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit previous{};
+    ::getrlimit(RLIMIT_FSIZE, &previous);
+    rlimit limit{fs::file_size(log) + 5, previous.rlim_max};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    file.append_line("{\"patrol\":2,\"cameras\":[]}");
+    ::setrlimit(RLIMIT_FSIZE, &previous);
+    CHECK(contents() == "{\"patrol\":1}\n");
+    file.append_line("{\"patrol\":3}");
+    CHECK(contents() == "{\"patrol\":1}\n{\"patrol\":3}\n");
+  }
+
+  SECTION("a single torn line leaves an empty log; a whole or empty log is left alone") {
+    std::ofstream{log, std::ios::binary} << "{\"pat";
+    { patrol_log_file file{log.string()}; }
+    CHECK(contents().empty());
+    { patrol_log_file file{log.string()}; }
+    CHECK(contents().empty());
+    std::ofstream{log, std::ios::binary} << "{}\n";
+    { patrol_log_file file{log.string()}; }
+    CHECK(contents() == "{}\n");
   }
 }
 

@@ -250,6 +250,20 @@ int cmd_inspect(const ctl_context& ctl, const std::string& camera_id) {
   row("holds session", str(at(holds, "session")));
   row("worker actor id", str(at(holds, "worker_actor_id")));
   row("forced releases", str(at(camera, "forced_releases")));
+  const auto& lease = at(camera, "lease");
+  if (lease.is_null()) {
+    row("live view", "-");
+  } else {
+    row("live view",
+        str(at(lease, "viewers")) + " viewers since " + str(at(lease, "since")) + ", " +
+            str(at(lease, "frames_decoded")) + " pictures decoded, " +
+            str(at(lease, "frames_served")) + " served",
+        "36");
+    for (const auto& holder : at(lease, "holders").get_array())
+      row("  lease " + str(at(holder, "lease_id")), str(at(holder, "viewer")) + " since " +
+                                                        str(at(holder, "since")) + ", " +
+                                                        str(at(holder, "frames")) + " pictures");
+  }
   std::cout << details.render(ctl.colour) << "\n";
 
   table timeline{{"AT", "FROM", "TO", "REASON"}};

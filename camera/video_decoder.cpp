@@ -1,8 +1,9 @@
-#include "camera/key_frame_decoder.hpp"
+#include "camera/video_decoder.hpp"
 
 namespace camfleet {
 
-int key_frame_decoder::open(const AVCodecParameters& params, AVRational packet_time_base) {
+int video_decoder::open(const AVCodecParameters& params, AVRational packet_time_base,
+                        decode_mode mode) {
   const AVCodec* codec = avcodec_find_decoder(params.codec_id);
   if (codec == nullptr)
     return AVERROR_DECODER_NOT_FOUND;
@@ -14,9 +15,10 @@ int key_frame_decoder::open(const AVCodecParameters& params, AVRational packet_t
   ctx->pkt_timebase = packet_time_base;
   ctx->thread_count = 1;
   ctx->thread_type = 0;
-  ctx->skip_frame = AVDISCARD_NONKEY;
-  // Without reordering delay the key frame comes out of the packet that
-  // carries it, instead of after the next few (which skip_frame drops).
+  if (mode == decode_mode::key_frames)
+    ctx->skip_frame = AVDISCARD_NONKEY;
+  // Without reordering delay a picture comes out of the packet that carries
+  // it, instead of after the next few.
   ctx->flags |= AV_CODEC_FLAG_LOW_DELAY;
   if (int rc = avcodec_open2(ctx.get(), codec, nullptr); rc < 0)
     return rc;
@@ -24,7 +26,7 @@ int key_frame_decoder::open(const AVCodecParameters& params, AVRational packet_t
   return 0;
 }
 
-int key_frame_decoder::decode(const AVPacket& packet, AVFrame& frame) {
+int video_decoder::decode(const AVPacket& packet, AVFrame& frame) {
   if (ctx_ == nullptr)
     return AVERROR(EINVAL);
   int rc = avcodec_send_packet(ctx_.get(), &packet);
