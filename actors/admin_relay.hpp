@@ -2,12 +2,16 @@
 
 #pragma once
 
+#include "messages/admin_messages.hpp"
+
 #include <chrono>
+#include <string>
 #include <utility>
 
 #include <caf/actor.hpp>
 #include <caf/error.hpp>
 #include <caf/result.hpp>
+#include <caf/sec.hpp>
 
 namespace camfleet {
 
@@ -22,14 +26,24 @@ constexpr std::chrono::milliseconds admin_relay_timeout{2000};
 constexpr std::chrono::milliseconds lease_relay_timeout{15000};
 
 /// Sends `xs...` to `dest` and answers the current request with its reply of
-/// type T, or with its error, or with a timeout error after `timeout`.
+/// type T, or with its error. Its own timeout after `timeout` is answered as
+/// `unavailable`, never as CAF's request_timeout: the admin interface takes
+/// that one for a question the root itself left unanswered
+/// (fleet/unanswered_questions).
 template <class T, class Self, class... Ts>
 caf::result<T> relay_within(Self* self, std::chrono::milliseconds timeout, const caf::actor& dest,
                             Ts&&... xs) {
   auto promise = self->template make_response_promise<T>();
   self->request(dest, timeout, std::forward<Ts>(xs)...)
       .then([promise](T& answer) mutable { promise.deliver(std::move(answer)); },
-            [promise](caf::error& error) mutable { promise.deliver(std::move(error)); });
+            [promise, timeout](caf::error& error) mutable {
+              if (error == caf::sec::request_timeout)
+                error = make_admin_error(admin_errc::unavailable,
+                                         "an actor of the fleet did not answer within " +
+                                             std::to_string(timeout.count()) +
+                                             " ms; it may be restarting: retry");
+              promise.deliver(std::move(error));
+            });
   return promise;
 }
 

@@ -32,7 +32,7 @@ void add_root_facts(const supervised_subnet& subnet, subnet_view& view) {
   view.last_patrol_id = last.patrol_id;
   view.last_patrol_captured = static_cast<std::uint32_t>(last.count(patrol_outcome::captured));
   view.last_patrol_total = static_cast<std::uint32_t>(last.cameras.size());
-  view.last_patrol_duration_ms = last.ended_at_ms - last.started_at_ms;
+  view.last_patrol_duration_ms = last.duration_ms;
   view.last_patrol_ended_at_ms = last.ended_at_ms;
 }
 

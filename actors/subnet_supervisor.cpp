@@ -82,6 +82,35 @@ void schedule_next_patrol(subnet_supervisor_type* self) {
 
 namespace {
 
+// To the writer as a request, so that its acknowledgement bounds how many
+// reports wait in its mailbox; past the bound the report is not logged
+// (the root and the API still get it).
+void send_to_patrol_log(subnet_supervisor_type* self, const patrol_report& report) {
+  auto& st = self->state;
+  if (st.patrol_log_pending >= patrol_log_pending_limit) {
+    metrics().patrol_log_dropped();
+    if (!st.patrol_log_behind)
+      spdlog::warn("subnet={} the patrol log writer has {} reports waiting (is the disk or the "
+                   "file stalled?); patrol {} and further ones are left out of the patrol log "
+                   "until it catches up, counted in camfleet_patrol_log_dropped_total",
+                   st.options.subnet.name, st.patrol_log_pending, report.patrol_id);
+    st.patrol_log_behind = true;
+    return;
+  }
+  ++st.patrol_log_pending;
+  auto acknowledged = [self] {
+    auto& state = self->state;
+    --state.patrol_log_pending;
+    if (state.patrol_log_behind && state.patrol_log_pending == 0) {
+      state.patrol_log_behind = false;
+      spdlog::info("subnet={} the patrol log writer caught up; patrol reports are logged again",
+                   state.options.subnet.name);
+    }
+  };
+  self->request(st.options.patrol_log, caf::infinite, report)
+      .then([acknowledged]() { acknowledged(); }, [acknowledged](caf::error&) { acknowledged(); });
+}
+
 void finish_patrol(subnet_supervisor_type* self) {
   auto& st = self->state;
   auto& patrol = *st.patrol;
@@ -92,6 +121,7 @@ void finish_patrol(subnet_supervisor_type* self) {
   report.patrol_id = patrol.id;
   report.started_at_ms = epoch_ms(patrol.started.wall);
   report.ended_at_ms = epoch_ms(now.wall);
+  report.duration_ms = duration_cast<milliseconds>(now.mono - patrol.started.mono).count();
   report.deadline_reached = patrol.deadline_reached;
   for (std::size_t i = 0; i < st.cameras.size(); ++i) {
     if (patrol.results[i]) {
@@ -119,7 +149,7 @@ void finish_patrol(subnet_supervisor_type* self) {
 
   metrics().patrol_finished(elapsed.count());
   if (st.options.patrol_log)
-    self->send(st.options.patrol_log, report);
+    send_to_patrol_log(self, report);
   if (st.options.root)
     self->send(st.options.root, std::move(report));
   st.patrol.reset();

@@ -77,6 +77,11 @@ struct subnet_supervisor_options {
   stuck_policy stuck;
 };
 
+/// How many of a supervisor's patrol reports may wait for the patrol log
+/// writer, whose mailbox is otherwise unbounded: a writer stalled on a disk
+/// would hold every report of every patrol in memory.
+constexpr std::size_t patrol_log_pending_limit = 16;
+
 struct subnet_supervisor_state {
   static inline const char* name = "camfleet.subnet";
 
@@ -93,6 +98,11 @@ struct subnet_supervisor_state {
   /// An operator paused the subnet: no patrol starts until resumed.
   bool paused = false;
   std::uint64_t camera_restarts = 0;
+  /// Reports sent to the patrol log writer and not yet acknowledged; at
+  /// patrol_log_pending_limit further ones are dropped, counted and warned
+  /// about once until the writer has caught up.
+  std::size_t patrol_log_pending = 0;
+  bool patrol_log_behind = false;
   /// A reloaded configuration waiting for the subnet to hold no session.
   std::shared_ptr<const subnet_config> pending_config;
 };

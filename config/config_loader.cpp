@@ -2,11 +2,10 @@
 
 #include "config/admin_config_reader.hpp"
 #include "config/json_object_reader.hpp"
+#include "config/small_file.hpp"
 
 #include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <boost/json/stream_parser.hpp>
 
@@ -29,6 +28,9 @@ constexpr std::int64_t hour_ms = 3600 * 1000;
 constexpr std::int64_t day_ms = 24 * hour_ms;
 constexpr std::size_t max_name_length = 64;
 constexpr std::size_t max_stream_path_length = 512;
+// A fleet of thousands of cameras is a few hundred KiB.
+constexpr std::size_t max_config_file_bytes = 4 * 1024 * 1024;
+constexpr std::size_t max_password_file_bytes = 4 * 1024;
 
 // -- single values ------------------------------------------------------------
 
@@ -103,14 +105,12 @@ bool read_password_file(json_object_reader& reader, const std::string& file_path
                                         "restrict it with chmod 600");
     return false;
   }
-  std::ifstream in{file_path, std::ios::binary};
-  std::stringstream content;
-  content << in.rdbuf();
-  if (!in) {
-    reader.problem("password_file", "cannot read \"" + file_path + "\"");
+  auto file = read_small_file(file_path, max_password_file_bytes);
+  if (!file.content) {
+    reader.problem("password_file", "cannot read " + file.error);
     return false;
   }
-  password = content.str();
+  password = std::move(*file.content);
   // Editors end files with a newline that is not part of the password.
   while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
     password.pop_back();
@@ -467,15 +467,13 @@ config_result parse_fleet_config(std::string_view json_text, const env_lookup& e
 }
 
 config_result load_fleet_config(const std::string& file_path, const env_lookup& env) {
-  std::ifstream in{file_path, std::ios::binary};
-  if (!in) {
+  auto file = read_small_file(file_path, max_config_file_bytes);
+  if (!file.content) {
     config_result result;
-    result.problems.push_back({"", "cannot open configuration file \"" + file_path + "\""});
+    result.problems.push_back({"", "cannot read configuration file " + file.error});
     return result;
   }
-  std::stringstream content;
-  content << in.rdbuf();
-  return parse_fleet_config(content.str(), env);
+  return parse_fleet_config(*file.content, env);
 }
 
 } // namespace camfleet

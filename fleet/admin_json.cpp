@@ -214,7 +214,7 @@ json::object to_json(const patrol_report& report) {
   out["patrol_id"] = report.patrol_id;
   out["started_at"] = iso_time_or_null(report.started_at_ms);
   out["ended_at"] = iso_time_or_null(report.ended_at_ms);
-  out["duration_ms"] = report.ended_at_ms - report.started_at_ms;
+  out["duration_ms"] = report.duration_ms;
   out["deadline_reached"] = report.deadline_reached;
   out["captured"] = report.count(patrol_outcome::captured);
   json::array cameras;

@@ -11,6 +11,7 @@
 
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <variant>
@@ -69,16 +70,30 @@ using reply = std::variant<T, admin_answer>;
 
 // One question to the fleet root from a fresh scoped actor, so that a late
 // answer to an earlier, timed-out question can never be taken for this one.
+// Bounded by context.unanswered: while the root sits on that many timed-out
+// questions, none is added to its mailbox.
 template <class T, class... Ts>
 reply<T> ask(const admin_context& context, Ts&&... xs) {
-  caf::scoped_actor self{*context.system};
+  auto& unanswered = *context.unanswered;
+  if (unanswered.full())
+    return error_answer(503, "unavailable",
+                        "the fleet has not answered " + std::to_string(unanswered.limit()) +
+                            " earlier questions (each waited " +
+                            std::to_string(context.timeout.count()) +
+                            " ms); none is asked until it does: retry later, and check the log");
+  auto self = std::make_unique<caf::scoped_actor>(*context.system);
   std::optional<T> answer;
   caf::error failure;
-  self->request(context.root, context.timeout, std::forward<Ts>(xs)...)
+  (*self)
+      ->request(context.root, context.timeout, std::forward<Ts>(xs)...)
       .receive([&](T& value) { answer = std::move(value); },
                [&](caf::error& error) { failure = std::move(error); });
   if (answer)
     return std::move(*answer);
+  // Only this request's own timeout: the actors answer their own timeouts
+  // as unavailable (actors/admin_relay.hpp).
+  if (failure == caf::sec::request_timeout)
+    unanswered.keep(std::move(self));
   return answer_for_error(failure, context.timeout);
 }
 

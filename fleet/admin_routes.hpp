@@ -26,6 +26,7 @@
 #pragma once
 
 #include "fleet/web_sessions.hpp"
+#include "fleet/unanswered_questions.hpp"
 
 #include <chrono>
 #include <memory>
@@ -84,6 +85,9 @@ struct admin_context {
   std::shared_ptr<web_sessions> sessions = std::make_shared<web_sessions>();
   /// Live views streamed at once, at most (live.max_viewers).
   std::uint32_t max_viewers = 32;
+  /// The questions that timed out and are still in the fleet's mailboxes;
+  /// shared by the copies of this context.
+  std::shared_ptr<unanswered_questions> unanswered = std::make_shared<unanswered_questions>();
 };
 
 /// Longest request target accepted; longer ones get 414.

@@ -5,8 +5,10 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -31,7 +33,10 @@ using tcp = net::ip::tcp;
 constexpr std::size_t header_limit = 8 * 1024;
 constexpr std::size_t body_limit = 64 * 1024;
 constexpr std::chrono::seconds request_timeout{10};
-constexpr std::size_t max_connections = 64;
+// Past this many open connections the server stops accepting until one
+// ends: later callers wait in the kernel's listen backlog instead of being
+// refused, and every connection is still cut by the request timeout.
+constexpr std::size_t max_connections = 128;
 /// A live-view client that takes longer than this to accept one picture is
 /// gone or too slow: its stream ends (and with it, its lease).
 constexpr std::chrono::seconds live_write_timeout{10};
@@ -51,8 +56,9 @@ struct open_counts {
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, const admin_context& context, open_counts& open)
-    : stream_(std::move(socket)), context_(context), open_(open),
+  session(tcp::socket socket, const admin_context& context, open_counts& open,
+          std::function<void()> on_end)
+    : stream_(std::move(socket)), context_(context), open_(open), on_end_(std::move(on_end)),
       write_timer_(stream_.get_executor()) {
     ++open_.connections;
   }
@@ -65,6 +71,7 @@ class session : public std::enable_shared_from_this<session> {
     // camera monitors the viewer actor.
     if (viewer_)
       caf::anon_send_exit(viewer_, caf::exit_reason::user_shutdown);
+    on_end_();
   }
 
   // -- live view: called on this server's thread (see live_stream_sink) ------
@@ -122,6 +129,13 @@ class session : public std::enable_shared_from_this<session> {
     if (ec == http::error::body_limit) {
       send(error_answer(413, "payload_too_large",
                         "the body is larger than " + std::to_string(body_limit) + " bytes"),
+           true);
+      return;
+    }
+    if (ec == http::error::header_limit && !request_line_ended()) {
+      send(error_answer(414, "uri_too_long",
+                        "the request line is longer than " + std::to_string(header_limit) +
+                            " bytes"),
            true);
       return;
     }
@@ -232,6 +246,15 @@ class session : public std::enable_shared_from_this<session> {
         });
   }
 
+  // Whether the bytes read so far hold the end of the request line. The
+  // parser consumes nothing of an unfinished header, so after header_limit
+  // the buffer holds everything the client sent.
+  bool request_line_ended() const {
+    auto data = buffer_.cdata();
+    std::string_view text{static_cast<const char*>(data.data()), data.size()};
+    return text.find("\r\n") != std::string_view::npos;
+  }
+
   void send(const admin_answer& answer, bool close_after) {
     response_ = {};
     response_.version(11);
@@ -275,6 +298,7 @@ class session : public std::enable_shared_from_this<session> {
   http::response<http::string_body> response_;
   const admin_context& context_;
   open_counts& open_;
+  std::function<void()> on_end_;
 
   // Live view state, used only by a connection that streams one.
   net::steady_timer write_timer_;
@@ -378,35 +402,47 @@ void session::start_live_view(const std::string& camera_id) {
 
 struct admin_server::impl {
   admin_context context;
-  // Before the io_context: sessions, destroyed with it, decrement it.
+  // Before the io_context: sessions, destroyed with it, decrement it and
+  // read the flags.
   open_counts open;
+  bool accept_paused = false;
+  bool warned_full = false;
+  bool stopped = false;
   net::io_context io{1};
   tcp::acceptor acceptor{io};
-  bool warned_full = false;
   std::thread thread;
 
   void accept() {
+    if (open.connections.load() >= max_connections) {
+      // Full: leave further callers in the listen backlog until a session
+      // ends (session_ended). Warned once until the crowd has thinned to
+      // half, not at every pause of a burst.
+      if (!warned_full)
+        spdlog::warn("admin interface: {} connections open; further ones wait until some end",
+                     max_connections);
+      warned_full = true;
+      accept_paused = true;
+      return;
+    }
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted)
         return;
-      if (!ec) {
-        if (open.connections.load() >= max_connections) {
-          // Bounded: a client that opens connections without end gets
-          // closed ones past the limit, and the log says so once.
-          if (!warned_full)
-            spdlog::warn("admin interface: {} connections open, closing further ones until "
-                         "some end",
-                         max_connections);
-          warned_full = true;
-          beast::error_code ignored;
-          socket.close(ignored);
-        } else {
-          warned_full = false;
-          std::make_shared<session>(std::move(socket), context, open)->read();
-        }
-      }
+      if (!ec)
+        std::make_shared<session>(std::move(socket), context, open, [this] {
+          session_ended();
+        })->read();
       accept();
     });
+  }
+
+  // On the io thread, from a session's destructor.
+  void session_ended() {
+    if (open.connections.load() < max_connections / 2)
+      warned_full = false;
+    if (!accept_paused || stopped)
+      return;
+    accept_paused = false;
+    accept();
   }
 };
 
@@ -450,12 +486,14 @@ void admin_server::stop() {
   if (!impl_ || (!impl_->thread.joinable() && !impl_->acceptor.is_open()))
     return;
   net::post(impl_->io, [this] {
+    impl_->stopped = true;
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
     impl_->io.stop();
   });
   if (impl_->thread.joinable())
     impl_->thread.join();
+  impl_->stopped = true;
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
 }

@@ -2,9 +2,11 @@
 // outside CAF's scheduler.
 //
 // It reads one request at a time per connection, bounded in every dimension
-// (header 8 KiB, body 64 KiB, 10 s to send a request, 64 connections), hands
-// it to fleet/admin_routes.hpp and writes the answer. A request that breaks a
-// bound or is not HTTP gets a JSON error and the connection is closed.
+// (header 8 KiB, body 64 KiB, 10 s to send a request, 128 connections: past
+// that it stops accepting and callers wait in the listen backlog until one
+// ends), hands it to fleet/admin_routes.hpp and writes the answer. A request
+// that breaks a bound or is not HTTP gets a JSON error and the connection is
+// closed.
 //
 // Routes ask the actors with a blocking request, on this thread: one slow
 // answer (at most the routes' timeout) delays the requests behind it, never

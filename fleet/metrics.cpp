@@ -84,6 +84,11 @@ void fleet_metrics::forced_release() {
   ++forced_releases_;
 }
 
+void fleet_metrics::patrol_log_dropped() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  ++patrol_log_drops_;
+}
+
 void fleet_metrics::supervisor_restarted(const std::string& subnet) {
   std::lock_guard<std::mutex> guard{mutex_};
   ++supervisor_restarts_[subnet];
@@ -97,6 +102,11 @@ void fleet_metrics::camera_restarted(const std::string& subnet) {
 std::uint64_t fleet_metrics::forced_releases() const {
   std::lock_guard<std::mutex> guard{mutex_};
   return forced_releases_;
+}
+
+std::uint64_t fleet_metrics::patrol_log_drops() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return patrol_log_drops_;
 }
 
 std::string fleet_metrics::render() const {
@@ -121,6 +131,11 @@ std::string fleet_metrics::render() const {
          "Captures the stuck sweeper force-released; anything but 0 means a libav call "
          "ignored its interrupt callback.");
   out += "camfleet_forced_releases_total " + std::to_string(forced_releases_) + "\n";
+
+  header(out, "camfleet_patrol_log_dropped_total", "counter",
+         "Patrol reports left out of the patrol log because its writer was too far behind "
+         "(a stalled disk or file); the API still has them.");
+  out += "camfleet_patrol_log_dropped_total " + std::to_string(patrol_log_drops_) + "\n";
 
   header(out, "camfleet_supervisor_restarts_total", "counter",
          "Restarts of subnet supervisors by the fleet root.");

@@ -48,10 +48,14 @@ class fleet_metrics {
                         std::int64_t duration_ms, bool attempted);
   void patrol_finished(std::int64_t duration_ms);
   void forced_release();
+  /// A patrol report left out of the patrol log: its writer was too far
+  /// behind (actors/subnet_supervisor.cpp).
+  void patrol_log_dropped();
   void supervisor_restarted(const std::string& subnet);
   void camera_restarted(const std::string& subnet);
 
   std::uint64_t forced_releases() const;
+  std::uint64_t patrol_log_drops() const;
 
   /// Every counter and histogram, with HELP and TYPE lines.
   std::string render() const;
@@ -62,6 +66,7 @@ class fleet_metrics {
   histogram capture_duration_;
   histogram patrol_duration_;
   std::uint64_t forced_releases_ = 0;
+  std::uint64_t patrol_log_drops_ = 0;
   std::map<std::string, std::uint64_t> supervisor_restarts_;
   std::map<std::string, std::uint64_t> camera_restarts_;
 };

@@ -40,7 +40,7 @@ std::string to_json_line(const patrol_report& report) {
   line["patrol"] = report.patrol_id;
   line["started_at"] = format_iso8601(from_epoch_ms(report.started_at_ms));
   line["ended_at"] = format_iso8601(from_epoch_ms(report.ended_at_ms));
-  line["duration_ms"] = report.ended_at_ms - report.started_at_ms;
+  line["duration_ms"] = report.duration_ms;
   line["deadline_reached"] = report.deadline_reached;
   line["captured"] = report.count(patrol_outcome::captured);
   line["cameras"] = std::move(cameras);

@@ -128,6 +128,9 @@ struct patrol_report {
   /// Wall-clock milliseconds since the Unix epoch.
   std::int64_t started_at_ms = 0;
   std::int64_t ended_at_ms = 0;
+  /// From the monotonic clock: a wall clock stepped during the patrol (NTP,
+  /// an operator) moves started_at and ended_at, never this.
+  std::int64_t duration_ms = 0;
   /// True if the deadline passed and captures were cancelled.
   bool deadline_reached = false;
   std::vector<capture_report> cameras;
@@ -143,7 +146,7 @@ struct patrol_report {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, patrol_report& x) {
   return f(caf::meta::type_name("patrol_report"), x.subnet, x.patrol_id, x.started_at_ms,
-           x.ended_at_ms, x.deadline_reached, x.cameras);
+           x.ended_at_ms, x.duration_ms, x.deadline_reached, x.cameras);
 }
 
 /// Announces every message type above to CAF, for serialisation.

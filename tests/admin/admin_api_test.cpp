@@ -9,11 +9,6 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 using namespace camfleet::admin_test;
 using namespace std::chrono_literals;
 namespace json = boost::json;
@@ -73,34 +68,6 @@ void expect_error(const camfleet::ctl::http_result& result, unsigned status,
   auto body = json::parse(result.body);
   CHECK(text(body, "error.code") == code);
   CHECK(!text(body, "error.message").empty());
-}
-
-// Sends raw bytes and returns the whole answer (the server closes after an
-// error).
-std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  timeval timeout{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  std::size_t sent = 0;
-  while (sent < bytes.size()) {
-    auto n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0)
-      break; // the server may close before reading everything
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string answer;
-  char buffer[4096];
-  ssize_t n = 0;
-  while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0)
-    answer.append(buffer, static_cast<std::size_t>(n));
-  close(fd);
-  return answer;
 }
 
 const std::regex iso_with_offset{R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d)"};

@@ -1,6 +1,7 @@
 #include "tests/admin/admin_fixture.hpp"
 
 #include <array>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -12,9 +13,12 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -232,6 +236,67 @@ run_result daemon_fixture::ctl(const std::vector<std::string>& args,
   std::vector<std::string> argv{camfleetctl_path(), "--url", url()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_command(argv, env);
+}
+
+raw_connection::raw_connection(std::uint16_t port, std::chrono::milliseconds read_timeout) {
+  // No Catch assertion here: clients run on threads of their own, and
+  // Catch's assertions belong to the test's thread.
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0)
+    return;
+  auto ms = read_timeout.count();
+  timeval timeout{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+}
+
+raw_connection::~raw_connection() {
+  if (fd_ >= 0)
+    close(fd_);
+}
+
+bool raw_connection::send_all(const std::string& bytes) {
+  if (fd_ < 0)
+    return false;
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    auto n = send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0)
+      return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string raw_connection::read_all() {
+  std::string answer;
+  char buffer[4096];
+  ssize_t n = 0;
+  while (fd_ >= 0 && (n = recv(fd_, buffer, sizeof(buffer), 0)) > 0)
+    answer.append(buffer, static_cast<std::size_t>(n));
+  return answer;
+}
+
+bool raw_connection::closed_by_server() {
+  if (fd_ < 0)
+    return true;
+  char byte = 0;
+  auto n = recv(fd_, &byte, 1, MSG_DONTWAIT | MSG_PEEK);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
+  raw_connection connection{port, 10s};
+  REQUIRE(connection.connected());
+  connection.send_all(bytes); // the server may close before reading everything
+  return connection.read_all();
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds budget) {

@@ -105,6 +105,37 @@ class daemon_fixture {
   std::unique_ptr<test::child_process> process_;
 };
 
+/// A plain TCP connection to 127.0.0.1:`port`, for tests that must control
+/// every byte a client sends and when; closed by its destructor.
+class raw_connection {
+ public:
+  /// Connects; reads wait at most `read_timeout`. Asserts nothing, so
+  /// that client threads may use it: check connected().
+  raw_connection(std::uint16_t port, std::chrono::milliseconds read_timeout);
+  ~raw_connection();
+  raw_connection(const raw_connection&) = delete;
+  raw_connection& operator=(const raw_connection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+
+  /// Sends all of `bytes`; false once the server has closed or reset.
+  bool send_all(const std::string& bytes);
+
+  /// Everything the server sends until it closes (or the read timeout).
+  std::string read_all();
+
+  /// Whether the server has closed its end: a read sees the end of the
+  /// stream or a reset, without waiting.
+  bool closed_by_server();
+
+ private:
+  int fd_ = -1;
+};
+
+/// Sends raw bytes on a fresh connection and returns the whole answer (the
+/// server closes after an error).
+std::string raw_exchange(std::uint16_t port, const std::string& bytes);
+
 /// Polls `condition` every 50 ms until it holds or `budget` runs out.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds budget);
 

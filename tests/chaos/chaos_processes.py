@@ -185,6 +185,17 @@ class SessionHolder:
         self.sessions_started += 1
         return True
 
+    def keep_alive(self):
+        """OPTIONS with the session on every held connection: a hold lasts past the
+        camera's session timeout (60 s by default), so a long run or a soak does not
+        see the runner's own sessions expire and blame the daemon for them."""
+        for sock, session, url in self.connections:
+            if session:
+                try:
+                    self._exchange(sock, "OPTIONS", url, f"Session: {session}\r\n", 3)
+                except (OSError, RuntimeError):
+                    pass
+
     def release(self):
         for sock, session, url in self.connections:
             try:

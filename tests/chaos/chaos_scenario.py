@@ -69,7 +69,8 @@ class Scenario:
         self.run = dict(data["run"])
         self.run.update({k: v for k, v in overrides.items() if v is not None})
         unknown = set(self.run) - {"patrols", "min_seconds", "max_seconds", "holds", "recover",
-                                   "failures", "expect_counters", "leak_check", "soak"}
+                                   "failures", "expect_counters", "leak_check", "soak",
+                                   "total_patrols", "report_every"}
         if unknown:
             raise ScenarioError(f"{path}: $.run: unknown keys {sorted(unknown)}")
 

@@ -1,5 +1,6 @@
 #include "config/config_loader.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -286,4 +287,49 @@ TEST_CASE("config: a file that cannot be opened", "[config]") {
   auto result = load_fleet_config("/nonexistent/camfleet.json", fake_env({}));
   REQUIRE(result.problems.size() == 1);
   CHECK(result.problems[0].reason.find("/nonexistent/camfleet.json") != std::string::npos);
+}
+
+TEST_CASE("config: files that could block or never end are refused at once", "[config]") {
+  char dir_pattern[] = "/tmp/camfleet-cfg-XXXXXX";
+  REQUIRE(mkdtemp(dir_pattern) != nullptr);
+  std::string dir = dir_pattern;
+  auto fifo = dir + "/fleet.fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+
+  SECTION("a FIFO as the configuration: no writer, yet no wait") {
+    auto started = std::chrono::steady_clock::now();
+    auto result = load_fleet_config(fifo, fake_env({}));
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].reason ==
+          "cannot read configuration file \"" + fifo +
+              "\" is not a regular file (a FIFO, device or directory could block or never end)");
+  }
+  SECTION("a device, a directory") {
+    CHECK(load_fleet_config("/dev/zero", fake_env({}))
+              .problems.at(0)
+              .reason.find("is not a regular file") != std::string::npos);
+    CHECK(
+        load_fleet_config(dir, fake_env({})).problems.at(0).reason.find("is not a regular file") !=
+        std::string::npos);
+  }
+  SECTION("a configuration past 4 MiB") {
+    auto big = dir + "/big.json";
+    {
+      std::ofstream out{big};
+      out << fleet_with("") << std::string(4 * 1024 * 1024, ' ');
+    }
+    auto result = load_fleet_config(big, fake_env({}));
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].reason.find("is larger than 4194304 bytes") != std::string::npos);
+    std::remove(big.c_str());
+  }
+  SECTION("a FIFO as a password file") {
+    auto result = parse(fleet_with(std::string{R"({"id": "a", "host": "127.0.0.2", )"} +
+                                   R"("password_file": ")" + fifo + R"("})"));
+    CHECK(reason_at(result, "subnets[0].cameras[0].password_file").find("is not a regular file") !=
+          std::string::npos);
+  }
+  std::remove(fifo.c_str());
+  ::rmdir(dir.c_str());
 }
