@@ -50,6 +50,11 @@ check_reports() {
   fi
 }
 
+# Sanitized builds: -O1 as the sanitizers' authors advise, line tables only
+# (-g1: enough for their stack traces) and assertions on. Full debug
+# information for CAF's and Beast's templates would double these builds' time.
+sanitized_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1")
+
 timed() {
   local stage=$1
   shift
@@ -69,7 +74,7 @@ run_normal() {
 run_asan() {
   local dir=$build_dir-asan
   cmake -S "$root" -B "$dir" -DCAMFLEET_WERROR=ON -DCAMFLEET_SANITIZE=address,undefined \
-    >/dev/null || return 1
+    "${sanitized_flags[@]}" >/dev/null || return 1
   cmake --build "$dir" -j "$jobs" || return 1
   camfleet_sanitizer_env asan "$dir/sanitizer-reports"
   local rc=0
@@ -80,7 +85,8 @@ run_asan() {
 
 run_tsan() {
   local dir=$build_dir-tsan
-  cmake -S "$root" -B "$dir" -DCAMFLEET_WERROR=ON -DCAMFLEET_SANITIZE=thread >/dev/null || return 1
+  cmake -S "$root" -B "$dir" -DCAMFLEET_WERROR=ON -DCAMFLEET_SANITIZE=thread \
+    "${sanitized_flags[@]}" >/dev/null || return 1
   cmake --build "$dir" -j "$jobs" --target actor_tests camera_tests camera_capture_tests ||
     return 1
   camfleet_sanitizer_env tsan "$dir/sanitizer-reports"
@@ -93,7 +99,8 @@ run_tsan() {
 
 run_fuzz() {
   local dir=$build_dir-fuzz
-  CXX=clang++-14 cmake -S "$root" -B "$dir" -DCAMFLEET_FUZZ=ON >/dev/null || return 1
+  CXX=clang++-14 cmake -S "$root" -B "$dir" -DCAMFLEET_FUZZ=ON "${sanitized_flags[@]}" \
+    >/dev/null || return 1
   cmake --build "$dir" -j "$jobs" --target fuzz_config fuzz_rtsp_request fuzz_admin fuzz_capture ||
     return 1
   # libFuzzer prints its own reports and fails the test; no report files.
