@@ -25,8 +25,8 @@
 
 #pragma once
 
-#include "fleet/web_sessions.hpp"
 #include "fleet/unanswered_questions.hpp"
+#include "fleet/web_sessions.hpp"
 
 #include <chrono>
 #include <memory>
