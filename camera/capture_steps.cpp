@@ -69,6 +69,8 @@ int open_path(capture_context& ctx, rtsp_input& input, const std::string& path) 
 
 std::variant<int, capture_failure> find_video_stream(capture_context& ctx, rtsp_input& input,
                                                      const std::string& path) {
+  ctx.enter(capture_phase::waiting_for_key_frame);
+  input.set_deadline(ctx.capture_deadline);
   AVFormatContext* format = input.context();
   int video_index = -1;
   for (unsigned i = 0; i < format->nb_streams && video_index < 0; ++i)

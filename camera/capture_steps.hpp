@@ -48,8 +48,9 @@ capture_failure failure_of_call(const capture_context& ctx, const rtsp_input& in
 /// Returns 0 or a negative AVERROR (then describe it with failure_of_call).
 int open_path(capture_context& ctx, rtsp_input& input, const std::string& path);
 
-/// The index of the open input's video stream, probing the stream only when
-/// the SDP left the codec unknown; or the failure.
+/// Enters waiting_for_key_frame with the capture deadline, and finds the
+/// index of the open input's video stream, probing the stream only when the
+/// SDP left the codec unknown; or the failure.
 std::variant<int, capture_failure> find_video_stream(capture_context& ctx, rtsp_input& input,
                                                      const std::string& path);
 

@@ -15,14 +15,11 @@ using clock = std::chrono::steady_clock;
 /// input is open.
 live_result read_stream(capture_context& ctx, rtsp_input& input, const std::string& path,
                         const live_settings& settings, const frame_observer& on_frame) {
-  ctx.enter(capture_phase::waiting_for_key_frame);
-  input.set_deadline(ctx.capture_deadline);
   auto found = find_video_stream(ctx, input, path);
   if (auto* failure = std::get_if<capture_failure>(&found))
     return *failure;
   int video_index = std::get<int>(found);
-  AVFormatContext* format = input.context();
-  AVStream* stream = format->streams[video_index];
+  AVStream* stream = input.context()->streams[video_index];
 
   libav::packet_ptr packet{av_packet_alloc()};
   libav::frame_ptr frame{av_frame_alloc()};
@@ -44,7 +41,7 @@ live_result read_stream(capture_context& ctx, rtsp_input& input, const std::stri
       return failure_of_call(ctx, input, path, ctx.phase,
                              key_frame_seen ? "receiving no video" : "waiting for a key frame",
                              AVERROR_EXIT);
-    int rc = av_read_frame(format, packet.get());
+    int rc = av_read_frame(input.context(), packet.get());
     if (rc < 0) {
       if (ctx.cancel.load())
         return summary;

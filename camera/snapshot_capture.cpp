@@ -28,14 +28,11 @@ constexpr int max_packets_per_attempt = 20000;
 
 /// Reads until a key frame decodes, then encodes it. The input is open.
 capture_result read_key_frame(capture_context& ctx, rtsp_input& input, const std::string& path) {
-  ctx.enter(capture_phase::waiting_for_key_frame);
-  input.set_deadline(ctx.capture_deadline);
   auto found = find_video_stream(ctx, input, path);
   if (auto* failure = std::get_if<capture_failure>(&found))
     return *failure;
   int video_index = std::get<int>(found);
-  AVFormatContext* format = input.context();
-  AVStream* stream = format->streams[video_index];
+  AVStream* stream = input.context()->streams[video_index];
 
   // The decoder is opened only once the key frame is in: FFmpeg's H.264
   // decoder takes about 1 MiB (its context is zeroed at once), and a capture
@@ -58,7 +55,7 @@ capture_result read_key_frame(capture_context& ctx, rtsp_input& input, const std
     if (ctx.cancel.load() || input.deadline_passed())
       return failure_of_call(ctx, input, path, capture_phase::waiting_for_key_frame,
                              "waiting for a key frame", AVERROR_EXIT);
-    if (int rc = av_read_frame(format, packet.get()); rc < 0)
+    if (int rc = av_read_frame(input.context(), packet.get()); rc < 0)
       return failure_of_call(ctx, input, path, capture_phase::waiting_for_key_frame,
                              "reading packets", rc);
     bool wanted = packet->stream_index == video_index &&
