@@ -15,21 +15,61 @@ bool is_read(const std::string& method) {
   return method == "GET" || method == "HEAD";
 }
 
+// GET /v1/cameras/{id}/live opens a session to the camera: a read, but one
+// that another site's <img> must not be able to make.
+bool opens_a_session(const admin_request& request) {
+  auto path = request.target.substr(0, request.target.find('?'));
+  static const std::string live = "/live";
+  return path.rfind("/v1/cameras/", 0) == 0 && path.size() > live.size() &&
+         path.compare(path.size() - live.size(), live.size(), live) == 0;
+}
+
 // A browser says where a request comes from; other clients say nothing and
 // are judged by their token alone.
 std::optional<admin_answer> check_same_origin(const admin_request& request) {
-  if (is_read(request.method))
+  if (is_read(request.method) && !opens_a_session(request))
     return std::nullopt;
   const auto& site = request.sec_fetch_site;
   if (!site.empty() && site != "same-origin" && site != "none")
     return error_answer(403, "forbidden",
-                        "this interface takes acts only from its own pages (Sec-Fetch-Site: " +
+                        "this interface takes acts and live views only from its own pages "
+                        "(Sec-Fetch-Site: " +
                             site.substr(0, 32) + ")");
   if (!request.origin.empty() && request.origin != "http://" + request.host)
     return error_answer(403, "forbidden",
                         "this interface takes acts only from its own pages; the request came "
                         "from another origin");
   return std::nullopt;
+}
+
+// The host part of a Host header: "127.0.0.1:8080" → "127.0.0.1",
+// "[::1]:8080" → "::1".
+std::string host_name(const std::string& host) {
+  if (!host.empty() && host.front() == '[') {
+    auto close = host.find(']');
+    return close == std::string::npos ? host : host.substr(1, close - 1);
+  }
+  return host.substr(0, host.find(':'));
+}
+
+// Without a token the interface listens on loopback only, and answers only
+// requests addressed to a loopback name: a web page that made its own host
+// name resolve to 127.0.0.1 (DNS rebinding) would otherwise be the same
+// origin as the pages, and could read the API and act.
+std::optional<admin_answer> check_loopback_host(const admin_request& request) {
+  if (request.host.empty())
+    return std::nullopt;
+  auto name = host_name(request.host);
+  bool loopback =
+      name == "localhost" || name == "::1" ||
+      (name.rfind("127.", 0) == 0 && name.find_first_not_of("0123456789.") == std::string::npos);
+  if (loopback)
+    return std::nullopt;
+  return error_answer(403, "forbidden",
+                      "without a token this interface answers only requests addressed to "
+                      "localhost or a loopback address (Host: " +
+                          request.host.substr(0, 64) +
+                          "); set admin.token to serve it under other names");
 }
 
 json::object login_body(bool token_required) {
@@ -87,6 +127,9 @@ std::optional<admin_answer> check_access(const admin_context& context,
                           "CAMFLEET_TOKEN, or log in on the web page");
     }
   }
+  if (context.token.empty())
+    if (auto refused = check_loopback_host(request))
+      return refused;
   return check_same_origin(request);
 }
 

@@ -221,7 +221,9 @@ TEST_CASE("bounds: a fleet root that stops answering holds at most 4 admin quest
   context.system = &system;
   context.root = root;
   context.timeout = 200ms;
-  camfleet::admin_request fleet_question{"GET", "/v1/fleet", "", ""};
+  camfleet::admin_request fleet_question;
+  fleet_question.method = "GET";
+  fleet_question.target = "/v1/fleet";
 
   // 50 requests: the first 4 wait for their timeout, the others are refused
   // at once without adding to the root's mailbox.

@@ -378,3 +378,44 @@ TEST_CASE("on-demand snapshot: taken now, from the live session when one is held
   CHECK(text(json::parse(backing_off.body), "error.message").find("is backing off") !=
         std::string::npos);
 }
+
+TEST_CASE("live view: another site's page cannot open a session, nor a renamed host",
+          "[live][integration]") {
+  temp_dir dir;
+  camsim_fixture cameras{dir, scenario("127.88.48")};
+  daemon_fixture daemon{dir, config(dir, "127.88.48", "{}", 3600000)};
+  REQUIRE(eventually([&] { return counter(cameras, "tapo", "teardowns_received") >= 1; }, 10s));
+  auto started = counter(cameras, "tapo", "sessions_started");
+  auto host = "Host: 127.0.0.1:" + std::to_string(daemon.port()) + "\r\n";
+
+  // An <img> on another site's page: the browser says so.
+  auto cross_site = raw_exchange(daemon.port(), "GET /v1/cameras/tapo/live HTTP/1.1\r\n" + host +
+                                                    "Sec-Fetch-Site: cross-site\r\n"
+                                                    "Connection: close\r\n\r\n");
+  CHECK(cross_site.rfind("HTTP/1.1 403", 0) == 0);
+  CHECK(cross_site.find("acts and live views only from its own pages") != std::string::npos);
+
+  // DNS rebinding: another name resolving to the loopback address.
+  auto renamed = raw_exchange(daemon.port(), "GET /v1/cameras/tapo/live HTTP/1.1\r\n"
+                                             "Host: cameras.example.net:" +
+                                                 std::to_string(daemon.port()) +
+                                                 "\r\nConnection: close\r\n\r\n");
+  CHECK(renamed.rfind("HTTP/1.1 403", 0) == 0);
+  CHECK(renamed.find("answers only requests addressed to localhost or a loopback address") !=
+        std::string::npos);
+  auto renamed_act = raw_exchange(daemon.port(), "POST /v1/cameras/tapo/kick HTTP/1.1\r\n"
+                                                 "Host: cameras.example.net\r\n"
+                                                 "Origin: http://cameras.example.net\r\n"
+                                                 "Content-Length: 0\r\nConnection: close\r\n\r\n");
+  CHECK(renamed_act.rfind("HTTP/1.1 403", 0) == 0);
+  CHECK(counter(cameras, "tapo", "sessions_started") == started);
+
+  // The pages' own requests, and clients that are not browsers, go through.
+  mjpeg_client viewer{daemon.port(), "/v1/cameras/tapo/live"};
+  CHECK(eventually([&] { return viewer.frames() >= 1; }, 10s));
+  auto localhost = raw_exchange(
+      daemon.port(), "GET /v1/fleet HTTP/1.1\r\nHost: localhost:" + std::to_string(daemon.port()) +
+                         "\r\nSec-Fetch-Site: same-origin\r\n"
+                         "Connection: close\r\n\r\n");
+  CHECK(localhost.rfind("HTTP/1.1 200", 0) == 0);
+}
