@@ -348,6 +348,24 @@ class live_stream_sink : public live_sink {
   std::weak_ptr<session> target_;
 };
 
+// A one-shot actor asking the fleet for an on-demand snapshot; `deliver`
+// gets the answer. (A named function with arguments: CAF 0.17 spawning an
+// argumentless lambda trips UndefinedBehaviorSanitizer.)
+void ask_for_fresh_snapshot(caf::event_based_actor* self, caf::actor root, std::string camera_id,
+                            std::function<void(admin_answer)> deliver) {
+  self->request(root, fresh_snapshot_timeout, snapshot_atom::value, std::move(camera_id))
+      .then(
+          [deliver](fresh_snapshot& picture) {
+            admin_answer answer;
+            answer.content_type = "image/jpeg";
+            answer.body.assign(picture.jpeg.begin(), picture.jpeg.end());
+            deliver(std::move(answer));
+          },
+          [deliver](caf::error& error) {
+            deliver(answer_for_error(error, fresh_snapshot_timeout));
+          });
+}
+
 void session::take_fresh_snapshot(const std::string& camera_id, bool close_after) {
   // A one-shot actor asks; its answer is handed back to this thread.
   // The connection stays alive until the answer is sent: the actor holds
@@ -359,19 +377,8 @@ void session::take_fresh_snapshot(const std::string& camera_id, bool close_after
       target->send(answer, close_after);
     });
   };
-  context_.system->spawn([root = context_.root, camera_id, deliver](caf::event_based_actor* self) {
-    self->request(root, fresh_snapshot_timeout, snapshot_atom::value, camera_id)
-        .then(
-            [deliver](fresh_snapshot& picture) {
-              admin_answer answer;
-              answer.content_type = "image/jpeg";
-              answer.body.assign(picture.jpeg.begin(), picture.jpeg.end());
-              deliver(std::move(answer));
-            },
-            [deliver](caf::error& error) {
-              deliver(answer_for_error(error, fresh_snapshot_timeout));
-            });
-  });
+  context_.system->spawn(ask_for_fresh_snapshot, context_.root, camera_id,
+                         std::function<void(admin_answer)>{std::move(deliver)});
 }
 
 void session::start_live_view(const std::string& camera_id) {
