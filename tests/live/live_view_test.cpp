@@ -346,7 +346,15 @@ TEST_CASE("on-demand snapshot: taken now, from the live session when one is held
            static_cast<unsigned char>(body[body.size() - 1]) == 0xD9;
   };
 
-  // Idle: a capture of its own, one session, torn down.
+  // Idle (the first patrol's capture over, as the daemon sees it: a snapshot
+  // asked while it runs would share its picture): a capture of its own, one
+  // session, torn down.
+  REQUIRE(eventually(
+      [&] {
+        auto camera = daemon.get("/v1/cameras/tapo");
+        return text(camera, "state") == "idle" && !field(camera, "holds.session").as_bool();
+      },
+      10s));
   auto started = counter(cameras, "tapo", "sessions_started");
   auto taken = daemon.call("POST", "/v1/cameras/tapo/snapshot");
   CHECK(taken.status == 200);
