@@ -1,5 +1,7 @@
 #include "config/small_file.hpp"
 
+#include "config/file_descriptor.hpp"
+
 #include <cerrno>
 #include <cstring>
 
@@ -10,22 +12,6 @@
 namespace camfleet {
 
 namespace {
-
-// The descriptor, closed on every way out.
-class file_descriptor {
- public:
-  explicit file_descriptor(int fd) : fd_(fd) {}
-  ~file_descriptor() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  file_descriptor(const file_descriptor&) = delete;
-  file_descriptor& operator=(const file_descriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 small_file failure(const std::string& path, const std::string& why) {
   return small_file{std::nullopt, "\"" + path + "\" " + why};

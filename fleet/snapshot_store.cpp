@@ -1,5 +1,7 @@
 #include "fleet/snapshot_store.hpp"
 
+#include "config/file_descriptor.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -15,31 +17,6 @@ namespace camfleet {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Closes a descriptor when it goes out of scope.
-class file_descriptor {
- public:
-  explicit file_descriptor(int fd) : fd_(fd) {}
-  ~file_descriptor() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  file_descriptor(const file_descriptor&) = delete;
-  file_descriptor& operator=(const file_descriptor&) = delete;
-
-  int get() const { return fd_; }
-
-  // Closes now and reports the error close() gives (NFS reports late write
-  // errors only here).
-  int close_now() {
-    int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
 
 std::string system_error_text(const std::string& what, const std::string& file, int error) {
   return what + " \"" + file + "\": " + std::strerror(error);

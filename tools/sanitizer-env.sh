@@ -29,7 +29,8 @@ camfleet_sanitizer_env() {
   # a real leak from the chaos scenarios' no-growth check (and push the
   # fuzzers toward their -rss_limit_mb). A smaller quarantine fills within
   # the first patrols.
-  local asan_common="halt_on_error=1:detect_leaks=1:check_initialization_order=1:strict_init_order=1"
+  local asan_common="halt_on_error=1:detect_leaks=1"
+  asan_common+=":check_initialization_order=1:strict_init_order=1"
   case "$kind" in
   asan)
     export ASAN_OPTIONS="$asan_common:quarantine_size_mb=16$asan_log"
@@ -42,7 +43,8 @@ camfleet_sanitizer_env() {
     unset TSAN_OPTIONS
     ;;
   tsan)
-    export TSAN_OPTIONS="suppressions=$supp/tsan.supp:halt_on_error=1:second_deadlock_stack=1:history_size=4$tsan_log"
+    export TSAN_OPTIONS="suppressions=$supp/tsan.supp:halt_on_error=1"
+    TSAN_OPTIONS+=":second_deadlock_stack=1:history_size=4$tsan_log"
     unset ASAN_OPTIONS LSAN_OPTIONS
     ;;
   *)
